@@ -1,0 +1,128 @@
+using System.Text.Json;
+using Wmo.Storage;
+using Wmo.Testing;
+
+namespace Wmo.Functions.Runtime.Tests;
+
+public sealed class TimerTriggerTests : IClassFixture<AzuriteFixture>, IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private readonly AzuriteFixture _azurite;
+    private readonly StorageClient _client;
+    private readonly Recorder _recorder = new();
+    private readonly string _hostId = "timer-" + Guid.NewGuid().ToString("N")[..8];
+
+    public TimerTriggerTests(AzuriteFixture azurite)
+    {
+        _azurite = azurite;
+        _client = azurite.CreateClient();
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private Task<TestRuntimeHost> StartAsync(string schedule, bool runOnStartup = false, string hostName = "a") =>
+        TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(), _recorder,
+            f => f.AddTimerFunction<RecordingTimer>("Tick", "%TickSchedule%", runOnStartup),
+            new Dictionary<string, string?>
+            {
+                ["TickSchedule"] = schedule,
+                ["Runtime:HostId"] = _hostId,
+                ["Test:HostName"] = hostName,
+            });
+
+    [Fact]
+    public async Task A_one_second_schedule_over_ten_seconds_fires_ten_times_once_per_occurrence()
+    {
+        await using var host = await StartAsync("* * * * * *");
+        await Eventually.TrueAsync(() => !_recorder.TimerRuns.IsEmpty, Wait, "the first occurrence ran");
+        _recorder.TimerRuns.Clear();
+
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        await host.StopAsync();
+
+        var runs = _recorder.TimerRuns.Select(r => r.Info.ScheduledTime).ToList();
+        Assert.InRange(runs.Count, 9, 11);
+        Assert.Equal(runs.Count, runs.Distinct().Count());
+        Assert.All(runs.Zip(runs.Skip(1)), pair => Assert.Equal(TimeSpan.FromSeconds(1), pair.Second - pair.First));
+        Assert.All(_recorder.TimerRuns, r => Assert.False(r.Info.IsPastDue));
+    }
+
+    [Fact]
+    public async Task Every_run_happens_at_or_after_its_scheduled_second_and_reports_the_next_one()
+    {
+        await using var host = await StartAsync("*/2 * * * * *");
+
+        await Eventually.TrueAsync(() => _recorder.TimerRuns.Count >= 2, Wait, "two occurrences ran");
+
+        var runs = _recorder.TimerRuns.Take(2).Select(r => r.Info).ToList();
+        Assert.All(runs, r => Assert.Equal(0, r.ScheduledTime.Second % 2));
+        Assert.Equal(runs[0].NextOccurrence, runs[1].ScheduledTime);
+        Assert.Equal(runs[0].ScheduledTime, runs[1].LastOccurrence);
+    }
+
+    [Fact]
+    public async Task RunOnStartup_runs_the_function_once_when_the_host_starts()
+    {
+        await using var host = await StartAsync("0 0 0 1 1 *", runOnStartup: true);
+
+        await Eventually.TrueAsync(() => _recorder.TimerRuns.Count == 1, Wait, "the start-up run happened");
+        await Task.Delay(500);
+
+        Assert.Single(_recorder.TimerRuns);
+    }
+
+    [Fact]
+    public async Task An_occurrence_missed_while_no_host_ran_is_run_once_as_past_due()
+    {
+        var container = _client.GetBlobContainer(SingletonLock.Container);
+        await container.CreateIfNotExistsAsync();
+        var missed = TimeProvider.System.GetUtcNow().AddHours(-1);
+        var status = new ScheduleStatus(missed.AddDays(-1), Completed: true, missed, missed.AddDays(-1));
+        await container.PutAsync($"timers/{_hostId}/Tick/status", JsonSerializer.SerializeToUtf8Bytes(status), "application/json");
+
+        await using var host = await StartAsync("0 0 0 1 1 *");
+
+        await Eventually.TrueAsync(() => _recorder.TimerRuns.Count == 1, Wait, "the missed occurrence ran");
+        await Task.Delay(500);
+        var run = Assert.Single(_recorder.TimerRuns).Info;
+        Assert.True(run.IsPastDue);
+        Assert.Equal(missed, run.ScheduledTime);
+    }
+
+    [Fact]
+    public async Task An_occurrence_interrupted_by_a_crash_is_run_again_as_past_due()
+    {
+        var container = _client.GetBlobContainer(SingletonLock.Container);
+        await container.CreateIfNotExistsAsync();
+        var interrupted = TimeProvider.System.GetUtcNow().AddMinutes(-3);
+        var status = new ScheduleStatus(interrupted, Completed: false, interrupted.AddYears(1), interrupted);
+        await container.PutAsync($"timers/{_hostId}/Tick/status", JsonSerializer.SerializeToUtf8Bytes(status), "application/json");
+
+        await using var host = await StartAsync("0 0 0 1 1 *");
+
+        await Eventually.TrueAsync(() => _recorder.TimerRuns.Count == 1, Wait, "the interrupted occurrence ran");
+        var run = Assert.Single(_recorder.TimerRuns).Info;
+        Assert.True(run.IsPastDue);
+        Assert.Equal(interrupted, run.ScheduledTime);
+    }
+
+    [Fact]
+    public async Task Two_hosts_sharing_storage_run_each_occurrence_once_and_a_standby_takes_over_when_the_holder_stops()
+    {
+        var a = await StartAsync("* * * * * *", hostName: "a");
+        await Eventually.TrueAsync(() => !_recorder.TimerRuns.IsEmpty, Wait, "host a runs the schedule");
+        await using var b = await StartAsync("* * * * * *", hostName: "b");
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await a.DisposeAsync();
+        var beforeHandOver = _recorder.TimerRuns.Count;
+        await Eventually.TrueAsync(() => _recorder.TimerRuns.Skip(beforeHandOver).Any(r => r.Host == "b"), Wait, "host b took over");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await b.StopAsync();
+
+        var runs = _recorder.TimerRuns.ToList();
+        Assert.Equal(runs.Count, runs.Select(r => r.Info.ScheduledTime).Distinct().Count());
+        Assert.All(runs.Take(beforeHandOver), r => Assert.Equal("a", r.Host));
+        Assert.All(runs.Skip(beforeHandOver), r => Assert.Equal("b", r.Host));
+    }
+}
