@@ -29,7 +29,8 @@ public sealed class StorageClient : IDisposable
         };
         var auth = new StorageAuthHandler(credential, Options.TimeProvider) { InnerHandler = primary };
         var retry = new StorageRetryHandler(Options) { InnerHandler = auth };
-        _http = new HttpClient(retry) { Timeout = Options.AttemptTimeout * (Options.MaxRetries + 1) };
+        // Attempts are bounded by the pipeline's per-attempt timeout; the caller's token bounds the whole call.
+        _http = new HttpClient(retry) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public static StorageClient FromConnectionString(string connectionString, StorageClientOptions? options = null) =>

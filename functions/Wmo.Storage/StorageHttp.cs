@@ -15,7 +15,7 @@ public sealed record StorageClientOptions
     /// <summary>First backoff delay; doubles each retry, with jitter.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Upper bound for one attempt (the service's own operation timeouts are shorter).</summary>
+    /// <summary>Upper bound for one attempt (as the Azure SDK's network timeout); a hung attempt is retried.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
     /// <summary>Queue message encoding; base64 is what Azure Functions queue triggers expect by default.</summary>
@@ -70,6 +70,8 @@ internal sealed class StorageRetryHandler : DelegatingHandler
                     return ValueTask.CompletedTask;
                 },
             })
+            // Inside the retry, so each attempt gets its own bound: a hung connection is abandoned and retried.
+            .AddTimeout(options.AttemptTimeout)
             .Build();
     }
 
@@ -85,8 +87,7 @@ internal sealed class StorageRetryHandler : DelegatingHandler
     {
         if (outcome.Exception is { } ex)
         {
-            return ex is HttpRequestException or IOException or SocketException
-                || (ex is TaskCanceledException tce && tce.InnerException is TimeoutException);
+            return ex is HttpRequestException or IOException or SocketException or Polly.Timeout.TimeoutRejectedException;
         }
 
         return outcome.Result!.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests

@@ -75,6 +75,23 @@ public class PipelineTests : IClassFixture<AzuriteFixture>
     }
 
     [Fact]
+    public async Task A_hung_attempt_is_abandoned_after_the_attempt_timeout_and_retried()
+    {
+        var hangOnce = new HangingFirstAttemptHandler();
+        using var client = _azurite.CreateClient(new StorageClientOptions
+        {
+            PrimaryHandler = () => hangOnce,
+            AttemptTimeout = TimeSpan.FromMilliseconds(500),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(5),
+        });
+
+        var created = await client.GetQueue(UniqueName.For("hung")).CreateIfNotExistsAsync();
+
+        Assert.True(created);
+        Assert.Equal(2, hangOnce.Attempts);
+    }
+
+    [Fact]
     public async Task A_wrong_account_key_is_refused_by_the_service_with_403()
     {
         var wrongKey = _azurite.ConnectionString.Replace(
@@ -107,5 +124,28 @@ public class PipelineTests : IClassFixture<AzuriteFixture>
         Assert.All(handler.Seen, r => Assert.Equal("Bearer token-123", r.Headers.Authorization?.ToString()));
         Assert.Equal([TokenCredential.StorageScope], requestedScopes);
         Assert.Equal("https://wmoprod.queue.core.windows.net/one", handler.Seen[0].RequestUri!.AbsoluteUri);
+    }
+
+    /// <summary>The first attempt never answers (a dead connection); later ones reach Azurite.</summary>
+    private sealed class HangingFirstAttemptHandler : DelegatingHandler
+    {
+        private int _attempts;
+
+        public HangingFirstAttemptHandler()
+            : base(new SocketsHttpHandler())
+        {
+        }
+
+        public int Attempts => _attempts;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _attempts) == 1)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 }

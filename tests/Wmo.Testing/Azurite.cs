@@ -9,8 +9,8 @@ namespace Wmo.Testing;
 
 /// <summary>
 /// A real Azurite for integration tests. The test command starts one and passes its connection string in
-/// <c>WMO_TEST_STORAGE</c>; when tests are started some other way (IDE, plain dotnet test), one in-memory Azurite is
-/// started per test process on free ports from the repository's node_modules and stopped when the process ends.
+/// <c>WMO_TEST_STORAGE</c>; when tests are started some other way (IDE, plain dotnet test), one Azurite is
+/// started per test process on free ports (data in a temporary folder) from the repository's node_modules and stopped when the process ends.
 /// Use it as a class fixture: test classes share the one emulator and still run in parallel (names are unique).
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
@@ -43,7 +43,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         return StorageAccount.DevelopmentConnectionString("127.0.0.1", blob, queue, table);
     }
 
-    /// <summary>Starts an in-memory Azurite on the given ports (the caller stops it with <see cref="Stop"/>).</summary>
+    /// <summary>Starts an Azurite with a throw-away data folder on the given ports (the caller stops it with <see cref="Stop"/>).</summary>
     public static Process StartAzurite(int blobPort, int queuePort, int tablePort)
     {
         var azurite = Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite");
@@ -60,7 +60,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
         };
         foreach (var arg in new[]
                  {
-                     "--silent", "--inMemoryPersistence", "--disableTelemetry",
+                     "--silent", "--disableTelemetry",
+                     // A throw-away disk store: under sustained queue load the in-memory store was seen to stall.
+                     "--location", Directory.CreateTempSubdirectory("wmo-azurite-").FullName,
                      "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(CultureInfo.InvariantCulture),
                      "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(CultureInfo.InvariantCulture),
                      "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture),

@@ -1,0 +1,4 @@
+using Wmo.Host;
+
+var app = WmoHost.Build(args);
+await app.RunAsync();

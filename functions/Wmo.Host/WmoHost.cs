@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Wmo.Functions.Runtime;
+
+namespace Wmo.Host;
+
+/// <summary>Composes the host: configuration as Azure Functions reads it, the trigger runtime, and the HTTP surface.</summary>
+public static class WmoHost
+{
+    /// <summary>Default port of a local Functions host (Core Tools uses 7071 too).</summary>
+    public const int DefaultPort = 7071;
+
+    public static WebApplication Build(string[] args)
+    {
+        // Like a Functions app, everything is read from the folder the binaries are in (or WMO_SCRIPT_ROOT).
+        var root = Environment.GetEnvironmentVariable("WMO_SCRIPT_ROOT") is { Length: > 0 } r ? Path.GetFullPath(r) : AppContext.BaseDirectory;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = root });
+
+        // local.settings.json Values first; environment and command line after it so they win (as in Core Tools).
+        builder.Configuration.Sources.Clear();
+        builder.Configuration
+            .AddFunctionsLocalSettings(Path.Combine(root, "local.settings.json"))
+            .AddEnvironmentVariables()
+            .AddCommandLine(args);
+
+        ConfigureKestrel(builder);
+        builder.Services.AddProblemDetails();
+        var runtime = RuntimeOptions.From(builder.Configuration);
+        builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = runtime.ShutdownGrace + TimeSpan.FromSeconds(10));
+
+        builder.Services.AddFunctionsRuntime(builder.Configuration, Path.Combine(root, "host.json"));
+        builder.Services.AddSingleton<StorageHealth>();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOperationsEndpoints();
+        app.MapStatusPage();
+        return app;
+    }
+
+    private static void ConfigureKestrel(WebApplicationBuilder builder)
+    {
+        // An explicit --urls / ASPNETCORE_URLS wins; otherwise loopback on Host:LocalHttpPort (local.settings.json).
+        if (!string.IsNullOrEmpty(builder.Configuration["urls"]) || !string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            return;
+        }
+
+        var port = int.TryParse(builder.Configuration["Host:LocalHttpPort"], out var p) ? p : DefaultPort;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = 26 * 1024 * 1024; // iWmo files up to 25 MB (OP179) plus envelope
+            k.ListenLocalhost(port, o => o.Protocols = HttpProtocols.Http1AndHttp2);
+        });
+    }
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Wmo.Functions.Runtime;
+using Wmo.Storage;
+
+// Settings come from the environment: AzureWebJobsStorage, ProbeQueue, TickSchedule, Probe__Table, Probe__HostName,
+// Runtime__*, AzureFunctionsJobHost__* (host.json overrides). host.json is the repository's, beside the binary.
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddFunctionsRuntime(builder.Configuration, Path.Combine(AppContext.BaseDirectory, "host.json"))
+    .AddQueueFunction<ProbeHandler>("Probe", "%ProbeQueue%")
+    .AddTimerFunction<TickHandler>("Tick", "%TickSchedule%");
+builder.Services.AddSingleton(sp => sp.GetRequiredService<StorageClient>().GetTable(builder.Configuration["Probe:Table"]!));
+var host = builder.Build();
+await host.Services.GetRequiredService<TableClient>().CreateIfNotExistsAsync();
+Console.WriteLine($"ready pid={Environment.ProcessId}");
+await host.RunAsync();
+
+/// <summary>
+/// Records every attempt; a body starting with "hang" blocks on its first attempt until cancelled (so a test can
+/// kill the process mid-message), and completes on later attempts.
+/// </summary>
+internal sealed class ProbeHandler(TableClient table, IConfiguration config) : IQueueHandler
+{
+    public async Task HandleAsync(QueueTriggerMessage message, CancellationToken cancellationToken)
+    {
+        var hostName = config["Probe:HostName"] ?? "host";
+        await table.UpsertAsync(new TableEntity("attempt-" + message.Body, $"{message.DequeueCount:D2}-{hostName}-{Environment.ProcessId}")
+        {
+            ["DequeueCount"] = message.DequeueCount,
+        }, ct: CancellationToken.None);
+        if (message.Body.StartsWith("hang", StringComparison.Ordinal) && message.DequeueCount == 1)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        await table.UpsertAsync(new TableEntity("done-" + message.Body, $"{hostName}-{Environment.ProcessId}")
+        {
+            ["DequeueCount"] = message.DequeueCount,
+        }, ct: CancellationToken.None);
+    }
+}
+
+/// <summary>Records each occurrence it runs under its own row, so a double run shows up as two rows.</summary>
+internal sealed class TickHandler(TableClient table, IConfiguration config) : ITimerHandler
+{
+    public Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken) =>
+        table.UpsertAsync(new TableEntity(
+            "tick-" + timer.ScheduledTime.UtcTicks.ToString("D20", CultureInfo.InvariantCulture),
+            $"{config["Probe:HostName"] ?? "host"}-{Environment.ProcessId}")
+        {
+            ["PastDue"] = timer.IsPastDue,
+        }, ct: cancellationToken);
+}
