@@ -18,6 +18,12 @@ public static class WmoHost
         // local.settings.json Values first; environment and command line after it so they win (as in Core Tools).
         builder.Configuration.Sources.Clear();
         builder.Configuration
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                // Defaults any setting can override (e.g. Logging__LogLevel__Microsoft.AspNetCore=Information).
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            })
             .AddFunctionsLocalSettings(Path.Combine(root, "local.settings.json"))
             .AddEnvironmentVariables()
             .AddCommandLine(args);
@@ -50,7 +56,8 @@ public static class WmoHost
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = 26 * 1024 * 1024; // iWmo files up to 25 MB (OP179) plus envelope
-            k.ListenLocalhost(port, o => o.Protocols = HttpProtocols.Http1AndHttp2);
+            // Plain HTTP on loopback: HTTP/2 would need TLS, so HTTP/1.1 only (no start-up warning).
+            k.ListenLocalhost(port, o => o.Protocols = HttpProtocols.Http1);
         });
     }
 }

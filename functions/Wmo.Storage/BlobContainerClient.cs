@@ -252,11 +252,6 @@ public sealed class BlobContainerClient
     private HttpRequestMessage Request(HttpMethod method, string relative, HttpContent? content = null) =>
         new(method, _storage.Uri(StorageService.Blob, relative)) { Content = content };
 
-    private async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken ct)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await StorageClient.ErrorAsync(response, $"{what} ({Name})", ct).ConfigureAwait(false);
-        }
-    }
+    private Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken ct) =>
+        StorageClient.EnsureSuccessAsync(response, $"{what} ({Name})", ct);
 }

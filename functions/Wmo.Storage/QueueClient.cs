@@ -206,13 +206,8 @@ public sealed class QueueClient
         return await _storage.SendAsync(StorageService.Queue, request, ct).ConfigureAwait(false);
     }
 
-    private async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken ct)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await StorageClient.ErrorAsync(response, $"{what} ({Name})", ct).ConfigureAwait(false);
-        }
-    }
+    private Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken ct) =>
+        StorageClient.EnsureSuccessAsync(response, $"{what} ({Name})", ct);
 
     private static async Task<IEnumerable<XElement>> ReadListAsync(HttpResponseMessage response, CancellationToken ct)
     {

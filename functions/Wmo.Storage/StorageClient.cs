@@ -57,6 +57,15 @@ public sealed class StorageClient : IDisposable
         return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Throws a typed exception with the service's error code unless the response is a success.</summary>
+    internal static async Task EnsureSuccessAsync(HttpResponseMessage response, string description, CancellationToken ct)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, description, ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Turns a non-success response into a typed exception with the service's error code.</summary>
     internal static async Task<StorageRequestException> ErrorAsync(HttpResponseMessage response, string description, CancellationToken ct)
     {

@@ -395,13 +395,8 @@ public sealed partial class TableClient
         return await _storage.SendAsync(StorageService.Table, request, ct).ConfigureAwait(false);
     }
 
-    private async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken ct)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await StorageClient.ErrorAsync(response, $"{what} ({Name})", ct).ConfigureAwait(false);
-        }
-    }
+    private Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken ct) =>
+        StorageClient.EnsureSuccessAsync(response, $"{what} ({Name})", ct);
 
     private static string? ETagOf(HttpResponseMessage response) =>
         response.Headers.ETag?.ToString() ?? Header(response, "ETag");
