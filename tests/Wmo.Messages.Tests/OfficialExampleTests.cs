@@ -1,0 +1,31 @@
+namespace Wmo.Messages.Tests;
+
+public class OfficialExampleTests
+{
+    [Theory]
+    [MemberData(nameof(Reference.ExampleNames), MemberType = typeof(Reference))]
+    public void Every_official_example_is_valid_against_the_project_schemas_and_detected_as_its_message(string file)
+    {
+        var result = new MessageValidator(Reference.Project).Validate(File.ReadAllBytes(Path.Combine(Reference.Examples, file)));
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Equal(Path.GetFileNameWithoutExtension(file), result.MessageType?.Name);
+    }
+
+    [Theory]
+    [MemberData(nameof(Reference.ExampleNames), MemberType = typeof(Reference))]
+    public void Every_official_example_is_valid_against_the_official_schemas_loaded_as_an_operator_would(string file)
+    {
+        var result = new MessageValidator(Reference.Official).Validate(File.ReadAllBytes(Path.Combine(Reference.Examples, file)));
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+    }
+
+    [Fact]
+    public void Every_catalogued_message_has_an_official_example()
+    {
+        var examples = Reference.ExampleFiles.Select(Path.GetFileNameWithoutExtension).ToHashSet();
+
+        Assert.All(MessageCatalog.All, m => Assert.Contains(m.Name, examples));
+    }
+}
