@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Writes the project's iWmo 3.2 message schemas (schemas/iwmo-3.2/wmoNNN.xsd).
 
-Every iWmo message shares the same header shape; only namespace, BerichtCode and the types of Afzender and
-Ontvanger differ. Writing the header from one template keeps the fourteen schemas consistent. The bodies are
-written out per message below, from the published message structure (see schemas/README.md). Run it after
-editing a body; the output is committed, the build does not run this script.
+Every iWmo message shares one header shape; only namespace, BerichtCode and the types of Afzender and Ontvanger
+differ. A retour (WMO302, 306, 308, 316, 318, 320) copies its heenbericht: the same header plus IdentificatieRetour,
+DagtekeningRetour, XsltVersie?, XsdVersieRetour and RetourCodes?, the body optional (only rejected clients are
+echoed) and RetourCodes on every class of the information model. Writing all of them from one description keeps
+the fourteen schemas consistent. The bodies below restate the published message structure (schemas/README.md).
+Run after editing; the output is committed and the build does not run this script.
 """
 import pathlib
 
@@ -21,28 +23,78 @@ def opt(name, type_):
     return element(name, type_, optional=True)
 
 
-def seq(name, *elements):
-    body = "\n    ".join(elements)
+def local(name):
+    """An element whose type is the message's own complex type of the same name (prefix filled in later)."""
+    return ("local", name, False)
+
+
+def local_opt(name):
+    return ("local", name, True)
+
+
+def many(name):
+    return ("many", name, False)
+
+
+def seq(name, *children, cls=False):
+    """A complex type; cls=True marks a class of the information model (it carries RetourCodes in a retour)."""
+    return (name, list(children), cls)
+
+
+def cls(name, *children):
+    return seq(name, *children, cls=True)
+
+
+def fixed(name, base, value):
+    return (f'<xs:element name="{name}"><xs:simpleType><xs:restriction base="{base}">'
+            f'<xs:pattern value="{value}"/></xs:restriction></xs:simpleType></xs:element>')
+
+
+def render_child(child, p, optional_bodies=False):
+    if isinstance(child, str):
+        return child
+    kind, name, optional = child
+    if kind == "many":
+        return element(name, f"{p}:{name}", many=True)
+    return element(name, f"{p}:{name}", optional=optional or optional_bodies)
+
+
+def render_type(type_, p, retour=False):
+    name, children, is_class = type_
+    lines = [render_child(c, p) for c in children]
+    if retour and is_class:
+        lines.append(element("RetourCodes", f"{p}:RetourCodes"))
+    body = "\n    ".join(lines)
     return f'  <xs:complexType name="{name}"><xs:sequence>\n    {body}\n  </xs:sequence></xs:complexType>'
 
 
-def schema(msg, code, sender, receiver, root_children, *types, extra_header=()):
-    p = msg
-    header = seq(
-        "Header",
-        f'<xs:element name="BerichtCode"><xs:simpleType><xs:restriction base="iwmo:LDT_BerichtCode"><xs:pattern value="{code}"/></xs:restriction></xs:simpleType></xs:element>',
-        '<xs:element name="BerichtVersie"><xs:simpleType><xs:restriction base="iwmo:LDT_BerichtVersie"><xs:pattern value="3"/></xs:restriction></xs:simpleType></xs:element>',
-        '<xs:element name="BerichtSubversie"><xs:simpleType><xs:restriction base="iwmo:LDT_BerichtSubversie"><xs:pattern value="2"/></xs:restriction></xs:simpleType></xs:element>',
+def header(p, code, sender, receiver, retour=False, extra=()):
+    lines = [
+        fixed("BerichtCode", "iwmo:LDT_BerichtCode", code),
+        fixed("BerichtVersie", "iwmo:LDT_BerichtVersie", "3"),
+        fixed("BerichtSubversie", "iwmo:LDT_BerichtSubversie", "2"),
         element("Afzender", sender),
         element("Ontvanger", receiver),
         element("BerichtIdentificatie", "iwmo:CDT_BerichtIdentificatie"),
-        *extra_header,
         element("XsdVersie", "iwmo:CDT_XsdVersie"),
-    )
-    root = seq("Root", element("Header", f"{p}:Header"), *root_children)
+        *extra,
+    ]
+    if retour:
+        lines += [element("IdentificatieRetour", "iwmo:LDT_IdentificatieBericht"), element("DagtekeningRetour", "iwmo:LDT_Datum"),
+                  opt("XsltVersie", "iwmo:LDT_Versie"), element("XsdVersieRetour", "iwmo:CDT_XsdVersie"),
+                  opt("RetourCodes", f"{p}:RetourCodes")]
+    return ("Header", lines, False)
+
+
+def write(p, code, title, root_children, header_type, types, retour=False):
+    root = "\n    ".join([element("Header", f"{p}:Header")] + [render_child(c, p, optional_bodies=retour) for c in root_children])
+    rendered = [render_type(header_type, p)]
+    if retour or any(isinstance(c, str) and "RetourCodes" in c for c in header_type[1]):
+        rendered.append(render_type(("RetourCodes", [element("RetourCode", "iwmo:LDT_RetourCode", many=True)], False), p))
+    rendered += [render_type(t, p, retour) for t in types]
     text = f"""<?xml version="1.0" encoding="UTF-8"?>
-<!-- iWmo 3.2 {msg.upper()} (BerichtCode {code}), written for this project by schemas/generate.py from the published
-     message structure. Do not edit by hand: change generate.py and run it. -->
+<!-- iWmo 3.2 {p.upper()} (BerichtCode {code}){title}, written for this project by schemas/generate.py from the
+     published message structure. Do not edit by hand: change generate.py and run it. -->
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
            xmlns:iwmo="http://www.istandaarden.nl/iwmo/3_2/basisschema/schema"
            xmlns:{p}="http://www.istandaarden.nl/iwmo/3_2/{p}/schema"
@@ -50,105 +102,126 @@ def schema(msg, code, sender, receiver, root_children, *types, extra_header=()):
            elementFormDefault="qualified">
   <xs:import namespace="http://www.istandaarden.nl/iwmo/3_2/basisschema/schema" schemaLocation="basisschema.xsd"/>
   <xs:element name="Bericht" type="{p}:Root"/>
-{root}
-{header}
-{chr(10).join(types)}
+  <xs:complexType name="Root"><xs:sequence>
+    {root}
+  </xs:sequence></xs:complexType>
+{chr(10).join(rendered)}
 </xs:schema>
 """
-    (HERE / f"{msg}.xsd").write_text(text, encoding="utf-8")
+    (HERE / f"{p}.xsd").write_text(text, encoding="utf-8")
 
 
-def client_head(p, naam):
+def message(p, code, sender, receiver, root_children, types, retour):
+    write(p, code, "", root_children, header(p, code, sender, receiver), types)
+    r, rcode = retour
+    write(r, rcode, f", the retour of {p.upper()}", root_children, header(r, rcode, sender, receiver, retour=True), types, retour=True)
+
+
+def client_head(naam):
     return [element("Bsn", "iwmo:LDT_BurgerServicenummer"), element("Geboortedatum", "iwmo:CDT_Geboortedatum"),
             element("Geslacht", "iwmo:LDT_Geslacht"), element("Naam", naam)]
 
 
-def wrapper(p, name, item):
-    return seq(name, element(item, f"{p}:{item}", many=True))
+def wrapper(name, item):
+    return seq(name, many(item))
 
 
-# WMO301 Toewijzing (gemeente -> aanbieder)
-p = "wmo301"
-schema(p, "414", GEMEENTE, AGB, [element("Client", f"{p}:Client")],
-       seq("Client", *client_head(p, "iwmo:CDT_VolledigeNaam"),
-           opt("Communicatie", "iwmo:CDT_Communicatie"), opt("JuridischeStatus", "iwmo:LDT_JuridischeStatus"),
-           opt("WettelijkeVertegenwoordiging", "iwmo:LDT_WettelijkeVertegenwoordiging"), opt("Commentaar", "iwmo:LDT_Commentaar"),
-           opt("Relaties", f"{p}:Relaties"), element("Contactgegevens", f"{p}:Contactgegevens"),
-           element("ToegewezenProducten", f"{p}:ToegewezenProducten")),
-       wrapper(p, "Relaties", "Relatie"),
-       seq("Relatie", element("Nummer", "iwmo:LDT_Persoonsid"), opt("Volgorde", "iwmo:LDT_RelatieVolgorde"),
-           element("Soort", "iwmo:LDT_SoortRelatie"), opt("Geboortedatum", "iwmo:CDT_Geboortedatum"),
-           opt("Geslacht", "iwmo:LDT_Geslacht"), element("Naam", "iwmo:CDT_VolledigeNaam"), element("Contact", f"{p}:Contact")),
-       seq("Contact", element("Soort", "iwmo:LDT_AdresSoort"), opt("Adres", "iwmo:CDT_Adres"),
-           opt("Organisatie", "iwmo:LDT_Organisatienaam"), opt("Telefoon", "iwmo:CDT_Telefoonnummers"),
-           opt("Emailadres", "iwmo:LDT_Emailadres"), opt("Periode", "iwmo:CDT_OpenPeriode")),
-       wrapper(p, "Contactgegevens", "Contact"),
-       wrapper(p, "ToegewezenProducten", "ToegewezenProduct"),
-       seq("ToegewezenProduct", element("ToewijzingNummer", "iwmo:LDT_Nummer"), opt("ReferentieAanbieder", "iwmo:LDT_Referentie"),
-           opt("Product", "iwmo:CDT_Product"), element("Toewijzingsdatum", "iwmo:LDT_Datum"),
-           element("Toewijzingstijd", "iwmo:LDT_Tijd"), element("Ingangsdatum", "iwmo:LDT_Datum"),
-           opt("Einddatum", "iwmo:LDT_Datum"), opt("RedenWijziging", "iwmo:LDT_RedenWijziging"),
-           opt("Omvang", "iwmo:CDT_Omvang"), opt("Budget", "iwmo:LDT_Budget"), opt("Commentaar", "iwmo:LDT_Commentaar")))
+# WMO301 Toewijzing (gemeente -> aanbieder), retour WMO302
+message("wmo301", "414", GEMEENTE, AGB, [local("Client")], [
+    cls("Client", *client_head("iwmo:CDT_VolledigeNaam"),
+        opt("Communicatie", "iwmo:CDT_Communicatie"), opt("JuridischeStatus", "iwmo:LDT_JuridischeStatus"),
+        opt("WettelijkeVertegenwoordiging", "iwmo:LDT_WettelijkeVertegenwoordiging"), opt("Commentaar", "iwmo:LDT_Commentaar"),
+        local_opt("Relaties"), local("Contactgegevens"), local("ToegewezenProducten")),
+    wrapper("Relaties", "Relatie"),
+    cls("Relatie", element("Nummer", "iwmo:LDT_Persoonsid"), opt("Volgorde", "iwmo:LDT_RelatieVolgorde"),
+        element("Soort", "iwmo:LDT_SoortRelatie"), opt("Geboortedatum", "iwmo:CDT_Geboortedatum"),
+        opt("Geslacht", "iwmo:LDT_Geslacht"), element("Naam", "iwmo:CDT_VolledigeNaam"), local("Contact")),
+    cls("Contact", element("Soort", "iwmo:LDT_AdresSoort"), opt("Adres", "iwmo:CDT_Adres"),
+        opt("Organisatie", "iwmo:LDT_Organisatienaam"), opt("Telefoon", "iwmo:CDT_Telefoonnummers"),
+        opt("Emailadres", "iwmo:LDT_Emailadres"), opt("Periode", "iwmo:CDT_OpenPeriode")),
+    wrapper("Contactgegevens", "Contact"),
+    wrapper("ToegewezenProducten", "ToegewezenProduct"),
+    cls("ToegewezenProduct", element("ToewijzingNummer", "iwmo:LDT_Nummer"), opt("ReferentieAanbieder", "iwmo:LDT_Referentie"),
+        opt("Product", "iwmo:CDT_Product"), element("Toewijzingsdatum", "iwmo:LDT_Datum"),
+        element("Toewijzingstijd", "iwmo:LDT_Tijd"), element("Ingangsdatum", "iwmo:LDT_Datum"),
+        opt("Einddatum", "iwmo:LDT_Datum"), opt("RedenWijziging", "iwmo:LDT_RedenWijziging"),
+        opt("Omvang", "iwmo:CDT_Omvang"), opt("Budget", "iwmo:LDT_Budget"), opt("Commentaar", "iwmo:LDT_Commentaar")),
+], retour=("wmo302", "415"))
 
-# WMO305 Start / WMO307 Stop (aanbieder -> gemeente)
-for p, code, container, item, tail in [
-    ("wmo305", "418", "StartProducten", "StartProduct", [element("Begindatum", "iwmo:LDT_Datum")]),
+# WMO305 Start (retour WMO306) and WMO307 Stop (retour WMO308), aanbieder -> gemeente
+for p, code, container, item, tail, retour in [
+    ("wmo305", "418", "StartProducten", "StartProduct", [element("Begindatum", "iwmo:LDT_Datum")], ("wmo306", "419")),
     ("wmo307", "420", "StopProducten", "StopProduct",
      [element("Begindatum", "iwmo:LDT_Datum"), element("RedenBeeindiging", "iwmo:LDT_RedenBeeindiging"),
-      element("Einddatum", "iwmo:LDT_Datum")]),
+      element("Einddatum", "iwmo:LDT_Datum")], ("wmo308", "421")),
 ]:
-    schema(p, code, AGB, GEMEENTE, [element("Client", f"{p}:Client")],
-           seq("Client", *client_head(p, "iwmo:CDT_VerkorteNaam"), element(container, f"{p}:{container}")),
-           wrapper(p, container, item),
-           seq(item, opt("ToewijzingNummer", "iwmo:LDT_Nummer"), opt("Product", "iwmo:CDT_Product"),
-               opt("ToewijzingIngangsdatum", "iwmo:LDT_Datum"), *tail,
-               element("StatusAanlevering", "iwmo:LDT_StatusAanlevering")))
+    message(p, code, AGB, GEMEENTE, [local("Client")], [
+        cls("Client", *client_head("iwmo:CDT_VerkorteNaam"), local(container)),
+        wrapper(container, item),
+        cls(item, opt("ToewijzingNummer", "iwmo:LDT_Nummer"), opt("Product", "iwmo:CDT_Product"),
+            opt("ToewijzingIngangsdatum", "iwmo:LDT_Datum"), *tail,
+            element("StatusAanlevering", "iwmo:LDT_StatusAanlevering")),
+    ], retour=retour)
 
-# WMO315 Verzoek om toewijzing (aanbieder -> gemeente)
-p = "wmo315"
-schema(p, "444", AGB, GEMEENTE, [element("Client", f"{p}:Client")],
-       seq("Client", *client_head(p, "iwmo:CDT_VerkorteNaam"), opt("Commentaar", "iwmo:LDT_Commentaar"),
-           element("AangevraagdeProducten", f"{p}:AangevraagdeProducten")),
-       wrapper(p, "AangevraagdeProducten", "AangevraagdProduct"),
-       seq("AangevraagdProduct", element("ReferentieAanbieder", "iwmo:LDT_Referentie"), opt("BeschikkingNummer", "iwmo:LDT_Nummer"),
-           opt("Product", "iwmo:CDT_Product"), opt("BeschikkingIngangsdatum", "iwmo:LDT_Datum"),
-           element("ToewijzingIngangsdatum", "iwmo:LDT_Datum"), opt("ToewijzingEinddatum", "iwmo:LDT_Datum"),
-           opt("Omvang", "iwmo:CDT_Omvang"), opt("Budget", "iwmo:LDT_Budget"), element("Verwijzer", "iwmo:CDT_Verwijzer"),
-           opt("Raamcontract", "iwmo:LDT_JaNee"), opt("Commentaar", "iwmo:LDT_Commentaar")))
+# WMO315 Verzoek om toewijzing (aanbieder -> gemeente), retour WMO316
+message("wmo315", "444", AGB, GEMEENTE, [local("Client")], [
+    cls("Client", *client_head("iwmo:CDT_VerkorteNaam"), opt("Commentaar", "iwmo:LDT_Commentaar"), local("AangevraagdeProducten")),
+    wrapper("AangevraagdeProducten", "AangevraagdProduct"),
+    cls("AangevraagdProduct", element("ReferentieAanbieder", "iwmo:LDT_Referentie"), opt("BeschikkingNummer", "iwmo:LDT_Nummer"),
+        opt("Product", "iwmo:CDT_Product"), opt("BeschikkingIngangsdatum", "iwmo:LDT_Datum"),
+        element("ToewijzingIngangsdatum", "iwmo:LDT_Datum"), opt("ToewijzingEinddatum", "iwmo:LDT_Datum"),
+        opt("Omvang", "iwmo:CDT_Omvang"), opt("Budget", "iwmo:LDT_Budget"), element("Verwijzer", "iwmo:CDT_Verwijzer"),
+        opt("Raamcontract", "iwmo:LDT_JaNee"), opt("Commentaar", "iwmo:LDT_Commentaar")),
+], retour=("wmo316", "445"))
 
-# WMO317 Verzoek om wijziging (aanbieder -> gemeente)
-p = "wmo317"
+# WMO317 Verzoek om wijziging (aanbieder -> gemeente), retour WMO318
 change = [opt("Einddatum", "iwmo:LDT_Datum"), opt("Omvang", "iwmo:CDT_Omvang"), opt("Budget", "iwmo:LDT_Budget")]
-schema(p, "480", AGB, GEMEENTE, [element("Client", f"{p}:Client")],
-       seq("Client", element("Bsn", "iwmo:LDT_BurgerServicenummer"), element("Verzoek", f"{p}:Verzoek")),
-       seq("Verzoek", element("ReferentieAanbieder", "iwmo:LDT_Referentie"), element("RedenVerzoek", "iwmo:LDT_RedenVerzoek"),
-           opt("OngewijzigdeProducten", f"{p}:OngewijzigdeProducten"), opt("TeWijzigenProducten", f"{p}:TeWijzigenProducten"),
-           opt("NieuweProducten", f"{p}:NieuweProducten")),
-       wrapper(p, "OngewijzigdeProducten", "OngewijzigdProduct"),
-       seq("OngewijzigdProduct", element("ToewijzingNummer", "iwmo:LDT_Nummer")),
-       wrapper(p, "TeWijzigenProducten", "TeWijzigenProduct"),
-       seq("TeWijzigenProduct", element("ToewijzingNummer", "iwmo:LDT_Nummer"), element("GewensteIngangsdatum", "iwmo:LDT_Datum"), *change),
-       wrapper(p, "NieuweProducten", "NieuwProduct"),
-       seq("NieuwProduct", opt("Product", "iwmo:CDT_Product"), element("GewensteIngangsdatum", "iwmo:LDT_Datum"), *change))
+message("wmo317", "480", AGB, GEMEENTE, [local("Client")], [
+    cls("Client", element("Bsn", "iwmo:LDT_BurgerServicenummer"), local("Verzoek")),
+    cls("Verzoek", element("ReferentieAanbieder", "iwmo:LDT_Referentie"), element("RedenVerzoek", "iwmo:LDT_RedenVerzoek"),
+        local_opt("OngewijzigdeProducten"), local_opt("TeWijzigenProducten"), local_opt("NieuweProducten")),
+    wrapper("OngewijzigdeProducten", "OngewijzigdProduct"),
+    cls("OngewijzigdProduct", element("ToewijzingNummer", "iwmo:LDT_Nummer")),
+    wrapper("TeWijzigenProducten", "TeWijzigenProduct"),
+    cls("TeWijzigenProduct", element("ToewijzingNummer", "iwmo:LDT_Nummer"), element("GewensteIngangsdatum", "iwmo:LDT_Datum"), *change),
+    wrapper("NieuweProducten", "NieuwProduct"),
+    cls("NieuwProduct", opt("Product", "iwmo:CDT_Product"), element("GewensteIngangsdatum", "iwmo:LDT_Datum"), *change),
+], retour=("wmo318", "481"))
 
-# WMO319 Antwoordbericht (gemeente -> aanbieder)
-p = "wmo319"
-schema(p, "482", GEMEENTE, AGB, [element("Antwoord", f"{p}:Antwoord")],
-       seq("Antwoord", element("ReferentieAanbieder", "iwmo:LDT_Referentie"), element("VerzoekAntwoord", "iwmo:LDT_VerzoekAntwoord"),
-           opt("RedenAfwijzingVerzoek", "iwmo:LDT_RedenAfwijzingVerzoek")))
+# WMO319 Antwoordbericht (gemeente -> aanbieder), retour WMO320
+message("wmo319", "482", GEMEENTE, AGB, [local("Antwoord")], [
+    cls("Antwoord", element("ReferentieAanbieder", "iwmo:LDT_Referentie"), element("VerzoekAntwoord", "iwmo:LDT_VerzoekAntwoord"),
+        opt("RedenAfwijzingVerzoek", "iwmo:LDT_RedenAfwijzingVerzoek")),
+], retour=("wmo320", "483"))
 
-# WMO323 Declaratie (aanbieder -> gemeente)
-p = "wmo323"
-schema(p, "484", AGB, GEMEENTE, [element("Declaratie", f"{p}:Declaratie")],
-       seq("Declaratie",
-           '<xs:element name="DeclaratieNummer"><xs:simpleType><xs:restriction base="iwmo:LDT_IdentificatieDeclaratie"><xs:pattern value="([a-zA-Z0-9])+"/></xs:restriction></xs:simpleType></xs:element>',
-           element("DeclaratiePeriode", "iwmo:CDT_GeslotenPeriode"), element("DeclaratieDagtekening", "iwmo:LDT_Datum"),
-           element("TotaalIngediendBedrag", "iwmo:CDT_TotaalBedragMetDC"), element("Clienten", f"{p}:Clienten")),
-       wrapper(p, "Clienten", "Client"),
-       seq("Client", element("Bsn", "iwmo:LDT_BurgerServicenummer"), element("Prestaties", f"{p}:Prestaties")),
-       wrapper(p, "Prestaties", "Prestatie"),
-       seq("Prestatie", element("ProductReferentie", "iwmo:CDT_Referentie"), element("ToewijzingNummer", "iwmo:LDT_Nummer"),
-           element("ProductCategorie", "iwmo:LDT_ProductCategorie"), element("ProductCode", "iwmo:LDT_ProductCode"),
-           element("ProductPeriode", "iwmo:CDT_GeslotenPeriode"), element("GeleverdVolume", "iwmo:LDT_Volume"),
-           element("Eenheid", "iwmo:LDT_Eenheid"), opt("ProductTarief", "iwmo:LDT_Bedrag"),
-           element("IngediendBedrag", "iwmo:CDT_BedragMetDC")))
+# WMO323 Declaratie (aanbieder -> gemeente). It has no retour: WMO325 answers it.
+prestatie = [element("ProductReferentie", "iwmo:CDT_Referentie"), element("ToewijzingNummer", "iwmo:LDT_Nummer"),
+             element("ProductCategorie", "iwmo:LDT_ProductCategorie"), element("ProductCode", "iwmo:LDT_ProductCode"),
+             element("ProductPeriode", "iwmo:CDT_GeslotenPeriode"), element("GeleverdVolume", "iwmo:LDT_Volume"),
+             element("Eenheid", "iwmo:LDT_Eenheid"), opt("ProductTarief", "iwmo:LDT_Bedrag"),
+             element("IngediendBedrag", "iwmo:CDT_BedragMetDC")]
+write("wmo323", "484", "", [local("Declaratie")], header("wmo323", "484", AGB, GEMEENTE), [
+    seq("Declaratie",
+        '<xs:element name="DeclaratieNummer"><xs:simpleType><xs:restriction base="iwmo:LDT_IdentificatieDeclaratie"><xs:pattern value="([a-zA-Z0-9])+"/></xs:restriction></xs:simpleType></xs:element>',
+        element("DeclaratiePeriode", "iwmo:CDT_GeslotenPeriode"), element("DeclaratieDagtekening", "iwmo:LDT_Datum"),
+        element("TotaalIngediendBedrag", "iwmo:CDT_TotaalBedragMetDC"), local("Clienten")),
+    wrapper("Clienten", "Client"),
+    seq("Client", element("Bsn", "iwmo:LDT_BurgerServicenummer"), local("Prestaties")),
+    wrapper("Prestaties", "Prestatie"),
+    seq("Prestatie", *prestatie),
+])
+
+# WMO325 Declaratie-antwoord (gemeente -> aanbieder): its own header (not a copy), linked to the 323 through
+# DeclaratieIdentificatie; technical and content findings in RetourCodes on header, declaration, client, prestatie.
+write("wmo325", "485", ", the answer to WMO323", [local_opt("DeclaratieAntwoord")],
+      header("wmo325", "485", GEMEENTE, AGB, extra=[
+          element("DeclaratieIdentificatie", "iwmo:CDT_BerichtIdentificatie"), opt("XsltVersie", "iwmo:LDT_Versie"),
+          element("XsdVersieDeclaratie", "iwmo:CDT_XsdVersie"), element("RetourCodes", "wmo325:RetourCodes")]), [
+    cls("DeclaratieAntwoord", element("DeclaratieNummer", "iwmo:LDT_IdentificatieDeclaratie"),
+        element("TotaalIngediendBedrag", "iwmo:CDT_TotaalBedragMetDC"), element("TotaalToegekendBedrag", "iwmo:CDT_TotaalBedragMetDC"),
+        local_opt("Clienten")),
+    wrapper("Clienten", "Client"),
+    cls("Client", element("Bsn", "iwmo:LDT_BurgerServicenummer"), local("Prestaties")),
+    wrapper("Prestaties", "Prestatie"),
+    cls("Prestatie", *prestatie),
+], retour=True)

@@ -23,11 +23,14 @@ public sealed class SchemaRegistry
     /// <summary>The project's schemas, copied beside the binaries at build time.</summary>
     public static string DefaultFolder => Path.Combine(AppContext.BaseDirectory, "schemas");
 
-    /// <summary>Loads and compiles the schema of every catalogued message now, so a broken folder fails at start-up.</summary>
-    public static SchemaRegistry Load(string? folder = null)
+    /// <summary>
+    /// Loads and compiles the schemas of <paramref name="types"/> (default: every catalogued message) now, so a broken
+    /// folder fails at start-up; other types compile on first use.
+    /// </summary>
+    public static SchemaRegistry Load(string? folder = null, IEnumerable<MessageType>? types = null)
     {
         var registry = new SchemaRegistry(Path.GetFullPath(folder ?? DefaultFolder));
-        foreach (var type in MessageCatalog.All)
+        foreach (var type in types ?? MessageCatalog.All)
         {
             registry.For(type);
         }

@@ -22,10 +22,17 @@ public class OfficialExampleTests
     }
 
     [Fact]
-    public void Every_catalogued_message_has_an_official_example()
+    public void Every_catalogued_heenbericht_has_an_official_example()
     {
         var examples = Reference.ExampleFiles.Select(Path.GetFileNameWithoutExtension).ToHashSet();
 
-        Assert.All(MessageCatalog.All, m => Assert.Contains(m.Name, examples));
+        Assert.All(MessageCatalog.All.Where(m => m.AnswersTo is null), m => Assert.Contains(m.Name, examples));
+    }
+
+    [Fact]
+    public void Every_heenbericht_has_exactly_one_answer_in_the_catalogue()
+    {
+        Assert.All(MessageCatalog.All.Where(m => m.AnswersTo is null), m => Assert.NotNull(MessageCatalog.AnswerTo(m)));
+        Assert.Equal(MessageCatalog.All.Count, MessageCatalog.All.Select(m => m.BerichtCode).Distinct().Count());
     }
 }
