@@ -68,6 +68,11 @@ public sealed class MessageValidator
             return Fail(null, CodeFor(ex), ex.Message, ex.LineNumber, ex.LinePosition);
         }
 
+        if (!_schemas.Has(type))
+        {
+            return Fail(type, SchemaErrorCodes.NoSchema, $"The schema folder {_schemas.Folder} has no schema for {type}.");
+        }
+
         xml.Position = start;
         return new ValidationResult(type, ValidateAgainstSchema(xml, type));
     }

@@ -24,19 +24,34 @@ public sealed class SchemaRegistry
     public static string DefaultFolder => Path.Combine(AppContext.BaseDirectory, "schemas");
 
     /// <summary>
-    /// Loads and compiles the schemas of <paramref name="types"/> (default: every catalogued message) now, so a broken
-    /// folder fails at start-up; other types compile on first use.
+    /// Loads and compiles, now, the schemas of <paramref name="types"/> (default: every catalogued message) that the
+    /// folder holds, so a broken schema fails at start-up. A folder without basisschema or without any of them is
+    /// refused; a message whose schema the folder lacks is reported as such when one arrives.
     /// </summary>
     public static SchemaRegistry Load(string? folder = null, IEnumerable<MessageType>? types = null)
     {
         var registry = new SchemaRegistry(Path.GetFullPath(folder ?? DefaultFolder));
-        foreach (var type in types ?? MessageCatalog.All)
+        if (registry.Locate(MessageCatalog.BasisschemaFile) is null)
+        {
+            throw new FileNotFoundException($"Schema {MessageCatalog.BasisschemaFile} not found in schema folder {registry.Folder}.");
+        }
+
+        var present = (types ?? MessageCatalog.All).Where(registry.Has).ToList();
+        if (present.Count == 0)
+        {
+            throw new FileNotFoundException($"Schema folder {registry.Folder} holds no message schema.");
+        }
+
+        foreach (var type in present)
         {
             registry.For(type);
         }
 
         return registry;
     }
+
+    /// <summary>Whether the folder has a schema for <paramref name="type"/>.</summary>
+    public bool Has(MessageType type) => Locate(type.SchemaFile) is not null;
 
     public XmlSchemaSet For(MessageType type) => _sets.GetOrAdd(type, Compile);
 

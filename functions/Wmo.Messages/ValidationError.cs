@@ -29,6 +29,7 @@ public static class SchemaErrorCodes
     public const string TooLarge = "too-large";
     public const string TooDeep = "too-deep";
     public const string UnknownMessage = "unknown-message";
+    public const string NoSchema = "no-schema";
     public const string Xsd = "xsd";
 }
 

@@ -1,0 +1,144 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Wmo.Messages;
+
+namespace Wmo.Cli;
+
+/// <summary>The wmo command line. Exit codes: 0 all valid / done, 1 something invalid, 2 usage error.</summary>
+public static class Cli
+{
+    public const int Ok = 0;
+    public const int Invalid = 1;
+    public const int Usage = 2;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            stdout.WriteLine(HelpText);
+            return args.Length == 0 ? Usage : Ok;
+        }
+
+        try
+        {
+            return args[0] switch
+            {
+                "validate" => Validate(args[1..], stdout, stderr),
+                _ => UsageError(stderr, $"unknown command '{args[0]}'"),
+            };
+        }
+        catch (UsageException ex)
+        {
+            return UsageError(stderr, ex.Message);
+        }
+    }
+
+    private const string HelpText = """
+        usage: wmo <command> [options]
+          validate [--json] [--schemas DIR] [--max-bytes N] FILE...
+              Validates iWmo messages: one line per file, 'FILE: valid WMO305' or 'FILE: invalid' followed by
+              each error (layer, code, line:column, location, message). --json prints the same as JSON.
+              --schemas DIR validates against another schema folder (e.g. the official XSDs).
+              Exit code 0 when every file is valid, 1 when any is invalid, 2 on a usage error.
+        """;
+
+    private static int Validate(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var json = false;
+        string? schemas = null;
+        var options = new MessageValidationOptions();
+        var files = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--json":
+                    json = true;
+                    break;
+                case "--schemas":
+                    schemas = Value(args, ref i);
+                    break;
+                case "--max-bytes":
+                    options = options with { MaxMessageBytes = long.TryParse(Value(args, ref i), out var n) && n > 0 ? n : throw new UsageException("--max-bytes takes a positive number") };
+                    break;
+                case var flag when flag.StartsWith("--", StringComparison.Ordinal):
+                    throw new UsageException($"unknown option '{flag}'");
+                default:
+                    files.Add(args[i]);
+                    break;
+            }
+        }
+
+        if (files.Count == 0)
+        {
+            throw new UsageException("validate needs at least one FILE");
+        }
+
+        var missing = files.Where(f => !File.Exists(f)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new UsageException("no such file: " + string.Join(", ", missing));
+        }
+
+        SchemaRegistry registry;
+        try
+        {
+            registry = SchemaRegistry.Load(schemas);
+        }
+        catch (Exception ex) when (ex is IOException or System.Xml.XmlException or System.Xml.Schema.XmlSchemaException)
+        {
+            throw new UsageException($"cannot load schemas: {ex.Message}");
+        }
+
+        var validator = new MessageValidator(registry, options);
+        var results = files.Select(f =>
+        {
+            using var stream = File.OpenRead(f);
+            return (File: f, Result: validator.Validate(stream));
+        }).ToList();
+
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(results.Select(r => new
+            {
+                file = r.File,
+                valid = r.Result.IsValid,
+                message = r.Result.MessageType?.Name,
+                errors = r.Result.Errors.Select(e => new { layer = (int)e.Layer, e.Code, e.Line, e.Column, e.Location, e.Message }),
+            }), Json));
+        }
+        else
+        {
+            foreach (var (file, result) in results)
+            {
+                stdout.WriteLine(result.IsValid ? $"{file}: valid {result.MessageType}" : $"{file}: invalid");
+                foreach (var error in result.Errors)
+                {
+                    stdout.WriteLine("  " + error);
+                }
+            }
+        }
+
+        return results.All(r => r.Result.IsValid) ? Ok : Invalid;
+    }
+
+    private static string Value(string[] args, ref int i) =>
+        ++i < args.Length ? args[i] : throw new UsageException($"{args[i - 1]} needs a value");
+
+    private static int UsageError(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"wmo: {message}");
+        stderr.WriteLine("run 'wmo --help' for usage");
+        return Usage;
+    }
+
+    private sealed class UsageException(string message) : Exception(message);
+}

@@ -1,0 +1,3 @@
+using Wmo.Cli;
+
+return Cli.Run(args, Console.Out, Console.Error);
