@@ -32,6 +32,7 @@ public static class Cli
             return args[0] switch
             {
                 "validate" => Validate(args[1..], stdout, stderr),
+                "retour" => Retour(args[1..], stdout, stderr),
                 _ => UsageError(stderr, $"unknown command '{args[0]}'"),
             };
         }
@@ -48,7 +49,98 @@ public static class Cli
               each error (layer, code, line:column, location, message). --json prints the same as JSON.
               --schemas DIR validates against another schema folder (e.g. the official XSDs).
               Exit code 0 when every file is valid, 1 when any is invalid, 2 on a usage error.
+          retour [--today YYYY-MM-DD] [--schemas DIR] FILE
+              Prints the retour (WMO302/306/308/316/318/320) the layer answers to the heenbericht FILE, after
+              schema validation and the message rules (dates are judged against --today, default today in the
+              Netherlands). A message that fails schema validation gets no retour, as in the chain: its errors
+              go to stderr and the exit code is 1.
         """;
+
+    private static int Retour(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string? schemas = null;
+        DateOnly? today = null;
+        var files = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--schemas":
+                    schemas = Value(args, ref i);
+                    break;
+                case "--today":
+                    today = DateOnly.TryParseExact(Value(args, ref i), "yyyy-MM-dd", out var d) ? d : throw new UsageException("--today takes a date as YYYY-MM-DD");
+                    break;
+                case var flag when flag.StartsWith("--", StringComparison.Ordinal):
+                    throw new UsageException($"unknown option '{flag}'");
+                default:
+                    files.Add(args[i]);
+                    break;
+            }
+        }
+
+        if (files.Count != 1)
+        {
+            throw new UsageException("retour needs exactly one FILE");
+        }
+
+        if (!File.Exists(files[0]))
+        {
+            throw new UsageException("no such file: " + files[0]);
+        }
+
+        var registry = LoadSchemas(schemas);
+        var bytes = File.ReadAllBytes(files[0]);
+        var validation = new MessageValidator(registry).Validate(bytes);
+        if (!validation.IsValid)
+        {
+            stderr.WriteLine($"{files[0]}: invalid; the chain answers no retour to a message that fails schema validation:");
+            foreach (var error in validation.Errors)
+            {
+                stderr.WriteLine("  " + error);
+            }
+
+            return Invalid;
+        }
+
+        if (validation.MessageType is not { } type || MessageCatalog.AnswerTo(type) is not { IsRetour: true })
+        {
+            throw new UsageException($"{validation.MessageType} is not answered by a retour (a WMO323 gets a WMO325, which this version does not write yet)");
+        }
+
+        using var stream = new MemoryStream(bytes, writable: false);
+        var doc = System.Xml.Linq.XDocument.Load(System.Xml.XmlReader.Create(stream, new System.Xml.XmlReaderSettings { DtdProcessing = System.Xml.DtdProcessing.Prohibit, XmlResolver = null }));
+        var message = Wmo.Messages.Model.IwmoXml.Read(doc);
+        var date = today ?? DutchToday();
+        var verdict = Wmo.Messages.Retour.MessageRules.Evaluate(message, date);
+        var retour = new Wmo.Messages.Retour.RetourWriter(registry)
+            .Write(doc, verdict, Wmo.Messages.Retour.RetourWriter.IdentificatieFor(message.Header), date);
+        stdout.WriteLine(retour.Declaration + Environment.NewLine + retour);
+        foreach (var finding in verdict.Findings)
+        {
+            stderr.WriteLine("  " + finding);
+        }
+
+        return Ok;
+    }
+
+    private static DateOnly DutchToday()
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), zone).DateTime);
+    }
+
+    private static SchemaRegistry LoadSchemas(string? folder)
+    {
+        try
+        {
+            return SchemaRegistry.Load(folder);
+        }
+        catch (Exception ex) when (ex is IOException or System.Xml.XmlException or System.Xml.Schema.XmlSchemaException)
+        {
+            throw new UsageException($"cannot load schemas: {ex.Message}");
+        }
+    }
 
     private static int Validate(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -88,16 +180,7 @@ public static class Cli
             throw new UsageException("no such file: " + string.Join(", ", missing));
         }
 
-        SchemaRegistry registry;
-        try
-        {
-            registry = SchemaRegistry.Load(schemas);
-        }
-        catch (Exception ex) when (ex is IOException or System.Xml.XmlException or System.Xml.Schema.XmlSchemaException)
-        {
-            throw new UsageException($"cannot load schemas: {ex.Message}");
-        }
-
+        var registry = LoadSchemas(schemas);
         var validator = new MessageValidator(registry, options);
         var results = files.Select(f =>
         {

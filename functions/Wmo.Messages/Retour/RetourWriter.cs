@@ -22,6 +22,16 @@ public sealed class RetourWriter
     /// <summary>The XSD version this layer's retours are written against.</summary>
     public const string XsdVersie = "1.0.0";
 
+    /// <summary>
+    /// An IdentificatieRetour derived from the heenbericht's key (sender, berichtsoort, Identificatie, Dagtekening):
+    /// answering the same heenbericht twice (a retry, a replay) yields the same retour, not a second one.
+    /// </summary>
+    public static string IdentificatieFor(Model.Header heen)
+    {
+        var key = $"{heen.Afzender}|{heen.BerichtCode}|{heen.BerichtIdentificatie.Identificatie}|{heen.BerichtIdentificatie.Dagtekening:yyyy-MM-dd}";
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..12];
+    }
+
     public XDocument Write(XDocument heen, RetourVerdict verdict, string identificatieRetour, DateOnly dagtekeningRetour)
     {
         var root = heen.Root ?? throw new ArgumentException("Empty heenbericht.", nameof(heen));
