@@ -50,7 +50,7 @@ public static class Cli
               --schemas DIR validates against another schema folder (e.g. the official XSDs).
               Exit code 0 when every file is valid, 1 when any is invalid, 2 on a usage error.
           retour [--today YYYY-MM-DD] [--schemas DIR] FILE
-              Prints the retour (WMO302/306/308/316/318/320) the layer answers to the heenbericht FILE, after
+              Prints the retour (WMO302/306/308/316/318/320, or WMO325 for a WMO323) the layer answers to FILE, after
               schema validation and the message rules (dates are judged against --today, default today in the
               Netherlands). A message that fails schema validation gets no retour, as in the chain: its errors
               go to stderr and the exit code is 1.
@@ -103,9 +103,9 @@ public static class Cli
             return Invalid;
         }
 
-        if (validation.MessageType is not { } type || MessageCatalog.AnswerTo(type) is not { IsRetour: true })
+        if (validation.MessageType is not { } type || MessageCatalog.AnswerTo(type) is null)
         {
-            throw new UsageException($"{validation.MessageType} is not answered by a retour (a WMO323 gets a WMO325, which this version does not write yet)");
+            throw new UsageException($"{validation.MessageType} is itself an answer; nothing answers it");
         }
 
         using var stream = new MemoryStream(bytes, writable: false);
@@ -113,8 +113,10 @@ public static class Cli
         var message = Wmo.Messages.Model.IwmoXml.Read(doc);
         var date = today ?? DutchToday();
         var verdict = Wmo.Messages.Retour.MessageRules.Evaluate(message, date);
-        var retour = new Wmo.Messages.Retour.RetourWriter(registry)
-            .Write(doc, verdict, Wmo.Messages.Retour.RetourWriter.IdentificatieFor(message.Header), date);
+        var identificatie = Wmo.Messages.Retour.RetourWriter.IdentificatieFor(message.Header);
+        var retour = message is Wmo.Messages.Model.Wmo323 declaratie
+            ? Wmo.Messages.Model.IwmoXml.Write(Wmo.Messages.Retour.DeclaratieAntwoordWriter.Answer(declaratie, verdict, identificatie, date))
+            : new Wmo.Messages.Retour.RetourWriter(registry).Write(doc, verdict, identificatie, date);
         stdout.WriteLine(retour.Declaration + Environment.NewLine + retour);
         foreach (var finding in verdict.Findings)
         {

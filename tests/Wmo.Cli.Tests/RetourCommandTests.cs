@@ -69,11 +69,26 @@ public sealed class RetourCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_declaration_is_refused_because_it_is_answered_by_a_WMO325()
+    public void A_declaration_is_answered_with_a_WMO325_that_awards_it_in_full()
     {
-        var exit = Run("retour", Example("WMO323"));
+        var exit = Run("retour", "--today", "2026-11-22", Example("WMO323"));
+
+        Assert.Equal(Cli.Ok, exit);
+        var answer = XDocument.Parse(_out.ToString());
+        XNamespace a = "http://www.istandaarden.nl/iwmo/3_2/wmo325/schema";
+        Assert.Equal("8001", answer.Root!.Element(a + "DeclaratieAntwoord")!.Element(a + "RetourCodes")!.Value);
+    }
+
+    [Fact]
+    public void An_answer_is_not_answered_itself()
+    {
+        var retour = Path.Combine(_dir, "retour.xml");
+        Run("retour", "--today", "2026-11-22", Example("WMO305"));
+        File.WriteAllText(retour, _out.ToString());
+
+        var exit = Run("retour", retour);
 
         Assert.Equal(Cli.Usage, exit);
-        Assert.Contains("WMO325", _err.ToString(), StringComparison.Ordinal);
+        Assert.Contains("itself an answer", _err.ToString(), StringComparison.Ordinal);
     }
 }

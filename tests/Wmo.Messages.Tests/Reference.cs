@@ -41,4 +41,43 @@ internal static class Reference
 
     /// <summary>The project's own schemas (copied beside the test binaries).</summary>
     public static SchemaRegistry Project => ProjectRegistry.Value;
+
+    public static string IjwRetourExamples => Existing(Path.Combine(Root, "ijw-3.2-retour", "examples"));
+
+    /// <summary>
+    /// An official iJw 3.2 retour example in iWmo form: iJw namespaces moved to iWmo, the iWmo BerichtCode, without
+    /// the youth-care-only elements (GezagsdragerBekend, Woonplaatsbeginsel) and with an iWmo product category in
+    /// place of the youth-care ones (31, 45, …). iWmo retours follow the iJw retour pattern (shared/README.md).
+    /// </summary>
+    public static System.Xml.Linq.XDocument IjwRetourInIwmoForm(string file, MessageType type)
+    {
+        var doc = System.Xml.Linq.XDocument.Load(Path.Combine(IjwRetourExamples, file));
+        var converted = new System.Xml.Linq.XDocument(ToIwmo(doc.Root!, type));
+        converted.Root!.Add(
+            new System.Xml.Linq.XAttribute(System.Xml.Linq.XNamespace.Xmlns + "iwmo", MessageCatalog.BasisschemaNamespace),
+            new System.Xml.Linq.XAttribute(System.Xml.Linq.XNamespace.Xmlns + type.Name.ToLowerInvariant(), type.Namespace));
+        return converted;
+    }
+
+    private static System.Xml.Linq.XElement ToIwmo(System.Xml.Linq.XElement e, MessageType type)
+    {
+        var ns = e.Name.NamespaceName.Replace("/ijw/3_2/", "/iwmo/3_2/", StringComparison.Ordinal).Replace("/jw3", "/wmo3", StringComparison.Ordinal);
+        var copy = new System.Xml.Linq.XElement(System.Xml.Linq.XName.Get(e.Name.LocalName, ns));
+        foreach (var child in e.Elements().Where(c => c.Name.LocalName is not ("GezagsdragerBekend" or "Woonplaatsbeginsel")))
+        {
+            copy.Add(ToIwmo(child, type));
+        }
+
+        if (!e.HasElements)
+        {
+            copy.Value = e.Name.LocalName switch
+            {
+                "BerichtCode" => type.BerichtCode,
+                "Categorie" or "ProductCategorie" => "02",
+                _ => e.Value,
+            };
+        }
+
+        return copy;
+    }
 }

@@ -25,6 +25,11 @@ public static class IwmoXml
         XNamespace m = type.Namespace;
         var r = new In(root, m);
         var header = ReadHeader(r.Child("Header"));
+        if (type.IsRetour)
+        {
+            return ReadRetour(type, root, r.Child("Header"), header);
+        }
+
         return type.Name switch
         {
             "WMO301" => new Wmo301(header, Read301Client(r.Child("Client"))),
@@ -34,7 +39,8 @@ public static class IwmoXml
             "WMO317" => new Wmo317(header, Read317Client(r.Child("Client"))),
             "WMO319" => new Wmo319(header, ReadAntwoord(r.Child("Antwoord"))),
             "WMO323" => new Wmo323(header, ReadDeclaratie(r.Child("Declaratie"))),
-            _ => throw new MessageFormatException($"{type} has no typed model (it is a retour or answer)."),
+            "WMO325" => Read325(r, header),
+            _ => throw new MessageFormatException($"{type} has no typed model."),
         };
     }
 
@@ -50,7 +56,7 @@ public static class IwmoXml
         XNamespace m = message.Type.Namespace;
         var prefix = message.Type.Name.ToLowerInvariant();
         var o = new Out(m);
-        object body = message switch
+        object? body = message switch
         {
             Wmo301 x => Write301Client(o, x.Client),
             Wmo305 x => o.E("Client", ClientHead(o, x.Client.Bsn, x.Client.Geboortedatum, x.Client.Geslacht, VerkorteNaam(x.Client.Naam)),
@@ -84,23 +90,68 @@ public static class IwmoXml
             Wmo323 x => o.E("Declaratie", o.V("DeclaratieNummer", x.Declaratie.DeclaratieNummer),
                 o.E("DeclaratiePeriode", Periode(x.Declaratie.DeclaratiePeriode)), o.V("DeclaratieDagtekening", x.Declaratie.DeclaratieDagtekening),
                 o.E("TotaalIngediendBedrag", Base("TotaalBedrag", x.Declaratie.TotaalIngediendBedrag.Bedrag), Base("DebetCredit", x.Declaratie.TotaalIngediendBedrag.DebetCredit)),
-                o.E("Clienten", x.Declaratie.Clienten.Select(c => o.E("Client", o.V("Bsn", c.Bsn), o.E("Prestaties", c.Prestaties.Select(p => o.E("Prestatie",
-                    o.E("ProductReferentie", Base("ReferentieNummer", p.ProductReferentie.ReferentieNummer), BaseOpt("VorigReferentieNummer", p.ProductReferentie.VorigReferentieNummer)),
-                    o.V("ToewijzingNummer", p.ToewijzingNummer), o.V("ProductCategorie", p.ProductCategorie), o.V("ProductCode", p.ProductCode),
-                    o.E("ProductPeriode", Periode(p.ProductPeriode)), o.V("GeleverdVolume", p.GeleverdVolume), o.V("Eenheid", p.Eenheid),
-                    o.Opt("ProductTarief", p.ProductTarief),
-                    o.E("IngediendBedrag", Base("Bedrag", p.IngediendBedrag.Bedrag), Base("DebetCredit", p.IngediendBedrag.DebetCredit))))))))),
+                o.E("Clienten", x.Declaratie.Clienten.Select(c => o.E("Client", o.V("Bsn", c.Bsn),
+                    o.E("Prestaties", c.Prestaties.Select(p => o.E("Prestatie", Prestatie(o, p)))))))),
+            Wmo325 x => x.Antwoord is not { } a ? null : o.E("DeclaratieAntwoord", o.V("DeclaratieNummer", a.DeclaratieNummer),
+                o.E("TotaalIngediendBedrag", Base("TotaalBedrag", a.TotaalIngediendBedrag.Bedrag), Base("DebetCredit", a.TotaalIngediendBedrag.DebetCredit)),
+                o.E("TotaalToegekendBedrag", Base("TotaalBedrag", a.TotaalToegekendBedrag.Bedrag), Base("DebetCredit", a.TotaalToegekendBedrag.DebetCredit)),
+                o.Wrap("Clienten", a.Clienten.Select(c => o.E("Client", o.V("Bsn", c.Bsn),
+                    o.E("Prestaties", c.Prestaties.Select(p => o.E("Prestatie", Prestatie(o, p.Prestatie), o.Codes(p.Codes)))),
+                    o.Codes(c.Codes)))),
+                o.Codes(a.Codes)),
             _ => throw new ArgumentException($"{message.Type} cannot be written by {nameof(IwmoXml)}.", nameof(message)),
         };
         var root = new XElement(m + "Bericht",
             new XAttribute(XNamespace.Xmlns + "iwmo", B.NamespaceName),
             new XAttribute(XNamespace.Xmlns + prefix, m.NamespaceName),
-            WriteHeader(o, message.Header),
+            WriteHeader(o, message),
             body);
         return new XDocument(new XDeclaration("1.0", "UTF-8", null), root);
     }
 
     // ---------- reading ----------
+
+    private static RetourBericht ReadRetour(MessageType type, XElement root, In h, Header header)
+    {
+        XNamespace m = type.Namespace;
+        var classes = new List<ClassCodes>();
+        foreach (var body in root.Elements().Where(e => e.Name != m + "Header"))
+        {
+            CollectClasses(body, m, "/Bericht/" + body.Name.LocalName, classes);
+        }
+
+        return new RetourBericht(type, header, h.Str("IdentificatieRetour"), h.Date("DagtekeningRetour"), h.CodesOf(), classes);
+    }
+
+    // A class is an element with its own RetourCodes; its simple children identify the item.
+    private static void CollectClasses(XElement e, XNamespace m, string path, List<ClassCodes> found)
+    {
+        if (e.Element(m + "RetourCodes") is { } codes)
+        {
+            found.Add(new ClassCodes(path, e.Name.LocalName, codes.Elements(m + "RetourCode").Select(c => c.Value).ToList(),
+                e.Elements().Where(c => !c.HasElements && c.Name.Namespace == m).ToDictionary(c => c.Name.LocalName, c => c.Value)));
+        }
+
+        var seen = new Dictionary<XName, int>();
+        foreach (var child in e.Elements().Where(c => c.HasElements && c.Name.LocalName != "RetourCodes"))
+        {
+            var n = seen[child.Name] = seen.GetValueOrDefault(child.Name) + 1;
+            CollectClasses(child, m, path + "/" + child.Name.LocalName + (n > 1 ? $"[{n}]" : string.Empty), found);
+        }
+    }
+
+    private static Wmo325 Read325(In r, Header header)
+    {
+        var h = r.Child("Header");
+        var a = r.OptChild("DeclaratieAntwoord");
+        return new Wmo325(header, ReadBerichtIdentificatie(h.Base("DeclaratieIdentificatie")), h.OptStr("XsltVersie"),
+            ReadXsdVersie(h.Base("XsdVersieDeclaratie")), h.CodesOf(),
+            a is not { } x ? null : new DeclaratieAntwoord(
+                x.Str("DeclaratieNummer"), ReadBedrag(x.Base("TotaalIngediendBedrag"), "TotaalBedrag"), ReadBedrag(x.Base("TotaalToegekendBedrag"), "TotaalBedrag"),
+                x.Items("Clienten", "Client").Select(c => new AntwoordClient(c.Str("Bsn"),
+                    c.Items("Prestaties", "Prestatie").Select(p => new AntwoordPrestatie(ReadPrestatie(p), p.CodesOf())).ToList(), c.CodesOf())).ToList(),
+                x.CodesOf()));
+    }
 
     private static Header ReadHeader(In h) => new(
         h.Str("BerichtCode"), h.Int("BerichtVersie"), h.Int("BerichtSubversie"), h.Str("Afzender"), h.Str("Ontvanger"),
@@ -183,11 +234,13 @@ public static class IwmoXml
         d.Str("DeclaratieNummer"), ReadPeriode(d.Base("DeclaratiePeriode")), d.Date("DeclaratieDagtekening"),
         ReadBedrag(d.Base("TotaalIngediendBedrag"), "TotaalBedrag"),
         d.Items("Clienten", "Client").Select(c => new DeclaratieClient(c.Str("Bsn"),
-            c.Items("Prestaties", "Prestatie").Select(p => new Prestatie(
-                ReadReferentie(p.Base("ProductReferentie")),
-                p.Long("ToewijzingNummer"), p.Str("ProductCategorie"), p.Str("ProductCode"), ReadPeriode(p.Base("ProductPeriode")),
-                p.Long("GeleverdVolume"), p.Str("Eenheid"), p.OptLong("ProductTarief"),
-                ReadBedrag(p.Base("IngediendBedrag"), "Bedrag"))).ToList())).ToList());
+            c.Items("Prestaties", "Prestatie").Select(ReadPrestatie).ToList())).ToList());
+
+    private static Prestatie ReadPrestatie(In p) => new(
+        ReadReferentie(p.Base("ProductReferentie")),
+        p.Long("ToewijzingNummer"), p.Str("ProductCategorie"), p.Str("ProductCode"), ReadPeriode(p.Base("ProductPeriode")),
+        p.Long("GeleverdVolume"), p.Str("Eenheid"), p.OptLong("ProductTarief"),
+        ReadBedrag(p.Base("IngediendBedrag"), "Bedrag"));
 
     private static GeslotenPeriode ReadPeriode(In p) => new(p.Date("Begindatum"), p.Date("Einddatum"));
 
@@ -207,11 +260,34 @@ public static class IwmoXml
 
     // ---------- writing ----------
 
-    private static XElement WriteHeader(Out o, Header h) => o.E("Header",
-        o.V("BerichtCode", h.BerichtCode), o.V("BerichtVersie", h.BerichtVersie), o.V("BerichtSubversie", h.BerichtSubversie),
-        o.V("Afzender", h.Afzender), o.V("Ontvanger", h.Ontvanger),
-        o.E("BerichtIdentificatie", Base("Identificatie", h.BerichtIdentificatie.Identificatie), Base("Dagtekening", h.BerichtIdentificatie.Dagtekening)),
-        o.E("XsdVersie", Base("BasisschemaXsdVersie", h.XsdVersie.BasisschemaXsdVersie), Base("BerichtXsdVersie", h.XsdVersie.BerichtXsdVersie)));
+    private static XElement WriteHeader(Out o, IIwmoMessage message)
+    {
+        var h = message.Header;
+        var header = o.E("Header",
+            o.V("BerichtCode", h.BerichtCode), o.V("BerichtVersie", h.BerichtVersie), o.V("BerichtSubversie", h.BerichtSubversie),
+            o.V("Afzender", h.Afzender), o.V("Ontvanger", h.Ontvanger),
+            o.E("BerichtIdentificatie", Identificatie(h.BerichtIdentificatie)), o.E("XsdVersie", Versie(h.XsdVersie)));
+        if (message is Wmo325 answer)
+        {
+            header.Add(o.E("DeclaratieIdentificatie", Identificatie(answer.DeclaratieIdentificatie)), o.Opt("XsltVersie", answer.XsltVersie),
+                o.E("XsdVersieDeclaratie", Versie(answer.XsdVersieDeclaratie)), o.Codes(answer.HeaderCodes));
+        }
+
+        return header;
+    }
+
+    private static object[] Identificatie(BerichtIdentificatie id) => [Base("Identificatie", id.Identificatie), Base("Dagtekening", id.Dagtekening)];
+
+    private static object[] Versie(XsdVersie v) => [Base("BasisschemaXsdVersie", v.BasisschemaXsdVersie), Base("BerichtXsdVersie", v.BerichtXsdVersie)];
+
+    private static object?[] Prestatie(Out o, Prestatie p) =>
+    [
+        o.E("ProductReferentie", Base("ReferentieNummer", p.ProductReferentie.ReferentieNummer), BaseOpt("VorigReferentieNummer", p.ProductReferentie.VorigReferentieNummer)),
+        o.V("ToewijzingNummer", p.ToewijzingNummer), o.V("ProductCategorie", p.ProductCategorie), o.V("ProductCode", p.ProductCode),
+        o.E("ProductPeriode", Periode(p.ProductPeriode)), o.V("GeleverdVolume", p.GeleverdVolume), o.V("Eenheid", p.Eenheid),
+        o.Opt("ProductTarief", p.ProductTarief),
+        o.E("IngediendBedrag", Base("Bedrag", p.IngediendBedrag.Bedrag), Base("DebetCredit", p.IngediendBedrag.DebetCredit)),
+    ];
 
     private static XElement Write301Client(Out o, Wmo301Client c) => o.E("Client",
         ClientHead(o, c.Bsn, c.Geboortedatum, c.Geslacht, VolledigeNaam(c.Naam)),
@@ -287,6 +363,13 @@ public static class IwmoXml
 
         public XElement? Opt(string name, object? value) => value is null ? null : V(name, value);
 
+        /// <summary>A RetourCodes element, left out when there are no codes.</summary>
+        public XElement? Codes(IReadOnlyList<string> codes)
+        {
+            var code = m + "RetourCode";
+            return codes.Count == 0 ? null : new XElement(m + "RetourCodes", codes.Select(c => new XElement(code, c)));
+        }
+
         /// <summary>A wrapper element, left out when it would be empty (the schema requires at least one item).</summary>
         public XElement? Wrap(string name, IEnumerable<XElement> items)
         {
@@ -320,6 +403,10 @@ public static class IwmoXml
         }
 
         public string Str(string name) => Need(name).Value;
+
+        /// <summary>The codes of this element's own RetourCodes (empty when it has none).</summary>
+        public IReadOnlyList<string> CodesOf() =>
+            Find("RetourCodes")?.Elements(ns + "RetourCode").Select(c => c.Value).ToList() ?? [];
 
         public string? OptStr(string name) => Find(name)?.Value;
 

@@ -141,7 +141,7 @@ public static class MessageRules
             for (var i = 0; i < clients[c].Prestaties.Count; i++)
             {
                 var p = clients[c].Prestaties[i];
-                var location = $"/Bericht/Declaratie/Clienten/{Indexed("Client", c)}/Prestaties/{Indexed("Prestatie", i)}";
+                var location = DeclaratieAntwoordWriter.PrestatieLocation(c, i);
                 if (p.ProductPeriode.Begindatum < m.Declaratie.DeclaratiePeriode.Begindatum || p.ProductPeriode.Einddatum > m.Declaratie.DeclaratiePeriode.Einddatum)
                 {
                     yield return new Finding(RetourCodes.ProductPeriodeBuitenDeclaratiePeriode, "TR319", "De ProductPeriode valt niet geheel binnen de DeclaratiePeriode.", location);
@@ -156,8 +156,6 @@ public static class MessageRules
             }
         }
     }
-
-    private static string Indexed(string name, int index) => index == 0 ? name : $"{name}[{index + 1}]";
 
     private static bool AllowedStatus(string status) => status is "1" or "3";
 

@@ -34,6 +34,7 @@ public static class RetourCodes
 {
     public const string TechnischAfgekeurd = "0001";
     public const string GeenOpmerking = "0200";
+    public const string VolledigToegewezen = "8001";
     public const string NietBeoordeeld = "0233";
     public const string DagtekeningInToekomst = "8848";
     public const string IdentificatieNietUniek = "9056";
