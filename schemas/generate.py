@@ -225,3 +225,79 @@ write("wmo325", "485", ", the answer to WMO323", [local_opt("DeclaratieAntwoord"
     wrapper("Prestaties", "Prestatie"),
     cls("Prestatie", *prestatie),
 ], retour=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# iEb 4.0 (gemeente <-> CAK). The element names and codes are NOT verified (domain.md §2.2): every choice below is an
+# assumption written down in schemas/README.md ("iEb 4.0"), modelled on the iWmo conventions, and kept in this one
+# place so it is easy to change when the official XSDs are at hand.
+IEB = pathlib.Path(__file__).parent / "ieb-4.0"
+
+
+def ieb_message(p, code, title, root_children, header_type, types, retour=False):
+    # Same writer as iWmo, other folder and namespace root; shared types from the iWmo 3.2 basisschema (assumption).
+    global HERE
+    saved, HERE = HERE, IEB
+    try:
+        write(p, code, title, root_children, header_type, types, retour=retour)
+        path = IEB / f"{p}.xsd"
+        text = path.read_text(encoding="utf-8")
+        text = text.replace(f"http://www.istandaarden.nl/iwmo/3_2/{p}/schema", f"http://www.istandaarden.nl/ieb/4_0/{p}/schema")
+        text = text.replace('schemaLocation="basisschema.xsd"', 'schemaLocation="../iwmo-3.2/basisschema.xsd"')
+        text = text.replace("iWmo 3.2 " + p.upper(), "iEb 4.0 " + p.upper())
+        text = text.replace("written for this project by schemas/generate.py from the\n     published message structure.",
+                            "written for this project by schemas/generate.py. UNVERIFIED: element names and codes\n     are assumptions (schemas/README.md, iEb 4.0).")
+        path.write_text(text, encoding="utf-8")
+    finally:
+        HERE = saved
+
+
+CAK = "LDT_Instantie"
+instantie = ('  <xs:simpleType name="LDT_Instantie"><xs:restriction base="xs:string"><xs:minLength value="1"/>'
+             '<xs:maxLength value="8"/><xs:pattern value="[0-9A-Z]+"/></xs:restriction></xs:simpleType>')
+cak_code = ('  <xs:simpleType name="LDT_CakRetourCode"><xs:restriction base="xs:string">'
+            '<xs:pattern value="[0-9A-Z]{4}"/></xs:restriction></xs:simpleType>')
+
+
+def ieb_header(p, code, retour=False):
+    lines = [
+        fixed("BerichtCode", "iwmo:LDT_BerichtCode", code),
+        fixed("BerichtVersie", "iwmo:LDT_BerichtVersie", "4"),
+        fixed("BerichtSubversie", "iwmo:LDT_BerichtSubversie", "0"),
+        element("Afzender", GEMEENTE),
+        element("Ontvanger", f"{p}:{CAK}"),
+        element("BerichtIdentificatie", "iwmo:CDT_BerichtIdentificatie"),
+        element("XsdVersie", "iwmo:CDT_XsdVersie"),
+    ]
+    if retour:
+        lines += [element("IdentificatieRetour", "iwmo:LDT_IdentificatieBericht"), element("DagtekeningRetour", "iwmo:LDT_Datum"),
+                  element("XsdVersieRetour", "iwmo:CDT_XsdVersie"), opt("RetourCodes", f"{p}:RetourCodes")]
+    return ("Header", lines, False)
+
+
+def ieb_pair(heen, heen_code, retour, retour_code, title):
+    body = [
+        cls("Client", element("Bsn", "iwmo:LDT_BurgerServicenummer"), element("Geboortedatum", "iwmo:CDT_Geboortedatum"),
+            opt("Geslacht", "iwmo:LDT_Geslacht"), element("Naam", "iwmo:CDT_VerkorteNaam"), local("EigenBijdragePerioden")),
+        wrapper("EigenBijdragePerioden", "EigenBijdragePeriode"),
+        # One period of eigen bijdrage per person (not per voorziening, VNG FAQ): start, optional stop, and for
+        # hulpmiddelen/woningaanpassingen the kostprijs that caps the bijdrage. StatusAanlevering 1/3 as in iWmo.
+        cls("EigenBijdragePeriode", element("Begindatum", "iwmo:LDT_Datum"), opt("Einddatum", "iwmo:LDT_Datum"),
+            opt("ProductCategorie", "iwmo:LDT_ProductCategorie"), opt("Kostprijs", "iwmo:LDT_Bedrag"),
+            element("StatusAanlevering", "iwmo:LDT_StatusAanlevering")),
+    ]
+    ieb_message(heen, heen_code, f", {title}", [local("Client")], ieb_header(heen, heen_code), body)
+    ieb_message(retour, retour_code, f", the retour of {heen.upper()}", [local("Client")], ieb_header(retour, retour_code, retour=True), body, retour=True)
+    for p in (heen, retour):
+        path = IEB / f"{p}.xsd"
+        text = path.read_text(encoding="utf-8")
+        extra = instantie + ("\n" + cak_code if p == retour else "")
+        # The CAK answers with its own codes: a four-character code, not the iWmo WJ001 enumeration (assumption).
+        text = text.replace('type="iwmo:LDT_RetourCode"', f'type="{p}:LDT_CakRetourCode"')
+        text = text.replace("</xs:schema>", extra + "\n</xs:schema>")
+        path.write_text(text, encoding="utf-8")
+
+
+IEB.mkdir(exist_ok=True)
+ieb_pair("wmo405", "405", "wmo406", "406", "start and stop of the eigen bijdrage (abonnementstarief)")
+ieb_pair("wmo407", "407", "wmo408", "408", "start and stop of the eigen bijdrage for beschermd wonen")

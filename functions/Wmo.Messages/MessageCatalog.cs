@@ -47,8 +47,17 @@ public static class MessageCatalog
     public static readonly MessageType Wmo320 = Iwmo("WMO320", "483", PartyKind.Aanbieder, PartyKind.Gemeente, Wmo319);
     public static readonly MessageType Wmo325 = Iwmo("WMO325", "485", PartyKind.Gemeente, PartyKind.Aanbieder, Wmo323);
 
+    // iEb 4.0, gemeente <-> CAK. Namespaces, codes and structure are assumptions (schemas/README.md, "iEb 4.0").
+    public static readonly MessageType Wmo405 = Ieb("WMO405", "405", PartyKind.Gemeente, PartyKind.Cak);
+    public static readonly MessageType Wmo406 = Ieb("WMO406", "406", PartyKind.Cak, PartyKind.Gemeente, Wmo405);
+    public static readonly MessageType Wmo407 = Ieb("WMO407", "407", PartyKind.Gemeente, PartyKind.Cak);
+    public static readonly MessageType Wmo408 = Ieb("WMO408", "408", PartyKind.Cak, PartyKind.Gemeente, Wmo407);
+
     public static IReadOnlyList<MessageType> All { get; } =
-        [Wmo301, Wmo302, Wmo305, Wmo306, Wmo307, Wmo308, Wmo315, Wmo316, Wmo317, Wmo318, Wmo319, Wmo320, Wmo323, Wmo325];
+    [
+        Wmo301, Wmo302, Wmo305, Wmo306, Wmo307, Wmo308, Wmo315, Wmo316, Wmo317, Wmo318, Wmo319, Wmo320, Wmo323, Wmo325,
+        Wmo405, Wmo406, Wmo407, Wmo408,
+    ];
 
     /// <summary>The message that answers <paramref name="heen"/> (its retour, or WMO325 for a WMO323).</summary>
     public static MessageType? AnswerTo(MessageType heen) => All.FirstOrDefault(m => m.AnswersTo == heen.Name);
@@ -59,6 +68,12 @@ public static class MessageCatalog
 
     public static MessageType? FindByName(string name) =>
         All.FirstOrDefault(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    private static MessageType Ieb(string name, string code, PartyKind sender, PartyKind receiver, MessageType? answers = null)
+    {
+        var lower = name.ToLowerInvariant();
+        return new MessageType(name, code, $"http://www.istandaarden.nl/ieb/4_0/{lower}/schema", $"ieb-4.0/{lower}.xsd", sender, receiver, answers?.Name);
+    }
 
     private static MessageType Iwmo(string name, string code, PartyKind sender, PartyKind receiver, MessageType? answers = null)
     {
