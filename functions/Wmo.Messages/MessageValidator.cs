@@ -37,65 +37,27 @@ public sealed class MessageValidator
 
     public ValidationResult Validate(string xml) => Validate(Encoding.UTF8.GetBytes(xml));
 
-    /// <summary>Validates a message. The stream must be seekable (it is read twice: detection, then validation).</summary>
+    /// <summary>
+    /// Validates a message in one streaming pass: the root element names the message type (its namespace), and the
+    /// reader validates against the compiled set of all message schemas, which picks the schema by that namespace.
+    /// </summary>
     public ValidationResult Validate(Stream xml)
     {
         ArgumentNullException.ThrowIfNull(xml);
-        if (!xml.CanSeek)
-        {
-            throw new ArgumentException("Validation needs a seekable stream.", nameof(xml));
-        }
-
-        if (xml.Length > _options.MaxMessageBytes)
+        if (xml.CanSeek && xml.Length - xml.Position > _options.MaxMessageBytes)
         {
             return Fail(null, SchemaErrorCodes.TooLarge,
-                $"Message is {xml.Length:N0} bytes; the limit is {_options.MaxMessageBytes:N0} (OP179).");
+                $"Message is {xml.Length - xml.Position:N0} bytes; the limit is {_options.MaxMessageBytes:N0} (OP179).");
         }
 
-        var start = xml.Position;
-        MessageType? type;
-        try
-        {
-            type = Detect(xml, out var rootName, out var rootNamespace);
-            if (type is null)
-            {
-                return Fail(null, SchemaErrorCodes.UnknownMessage,
-                    $"Root element '{rootName}' in namespace '{rootNamespace}' is not an iWmo/iEb message this layer handles.", 1, 1, "/" + rootName);
-            }
-        }
-        catch (XmlException ex)
-        {
-            return Fail(null, CodeFor(ex), ex.Message, ex.LineNumber, ex.LinePosition);
-        }
-
-        if (!_schemas.Has(type))
-        {
-            return Fail(type, SchemaErrorCodes.NoSchema, $"The schema folder {_schemas.Folder} has no schema for {type}.");
-        }
-
-        xml.Position = start;
-        return new ValidationResult(type, ValidateAgainstSchema(xml, type));
-    }
-
-    private MessageType? Detect(Stream xml, out string rootName, out string rootNamespace)
-    {
-        using var reader = XmlReader.Create(xml, SafeSettings(), new XmlParserContext(null, null, null, XmlSpace.None));
-        reader.MoveToContent();
-        rootName = reader.LocalName;
-        rootNamespace = reader.NamespaceURI;
-        return reader.LocalName == "Bericht" ? MessageCatalog.FindByNamespace(reader.NamespaceURI) : null;
-    }
-
-    private List<ValidationError> ValidateAgainstSchema(Stream xml, MessageType type)
-    {
         var errors = new List<ValidationError>();
         var path = new ElementPath();
         var settings = SafeSettings();
         settings.ValidationType = ValidationType.Schema;
-        settings.Schemas = _schemas.For(type);
-        settings.ValidationFlags = XmlSchemaValidationFlags.ReportValidationWarnings;
+        settings.Schemas = _schemas.All;
         var truncated = false;
         XmlReader? current = null;
+        MessageType? type = null;
         settings.ValidationEventHandler += (_, e) =>
         {
             if (errors.Count >= _options.MaxErrors)
@@ -116,6 +78,12 @@ public sealed class MessageValidator
             {
                 if (reader.NodeType == XmlNodeType.Element)
                 {
+                    if (type is null && RootProblem(reader, out type) is { } problem)
+                    {
+                        // Not a message this layer handles (or no schema for it): say so instead of listing schema noise.
+                        return new ValidationResult(type, [problem]);
+                    }
+
                     if (reader.Depth >= _options.MaxDepth)
                     {
                         errors.Add(Error(SchemaErrorCodes.TooDeep, $"Elements nest deeper than {_options.MaxDepth} levels.", reader, path.LocationOf(reader)));
@@ -132,7 +100,13 @@ public sealed class MessageValidator
         }
         catch (XmlException ex)
         {
-            errors.Add(new ValidationError(ValidationLayer.Schema, CodeFor(ex), ex.Message, ex.LineNumber, ex.LinePosition, path.Current));
+            var code = CodeFor(ex);
+            if (code == SchemaErrorCodes.NotXml && ex.Message.Contains("MaxCharactersInDocument", StringComparison.Ordinal))
+            {
+                code = SchemaErrorCodes.TooLarge;
+            }
+
+            errors.Add(new ValidationError(ValidationLayer.Schema, code, ex.Message, ex.LineNumber, ex.LinePosition, path.Current));
         }
 
         if (truncated)
@@ -140,7 +114,21 @@ public sealed class MessageValidator
             errors.Add(new ValidationError(ValidationLayer.Schema, SchemaErrorCodes.Xsd, $"More errors were found; only the first {_options.MaxErrors} are listed."));
         }
 
-        return errors;
+        return new ValidationResult(type, errors);
+    }
+
+    private ValidationError? RootProblem(XmlReader root, out MessageType? type)
+    {
+        type = root.LocalName == "Bericht" ? MessageCatalog.FindByNamespace(root.NamespaceURI) : null;
+        if (type is null)
+        {
+            return new ValidationError(ValidationLayer.Schema, SchemaErrorCodes.UnknownMessage,
+                $"Root element '{root.LocalName}' in namespace '{root.NamespaceURI}' is not an iWmo/iEb message this layer handles.", 1, 1, "/" + root.LocalName);
+        }
+
+        return _schemas.Has(type)
+            ? null
+            : new ValidationError(ValidationLayer.Schema, SchemaErrorCodes.NoSchema, $"The schema folder {_schemas.Folder} has no schema for {type}.");
     }
 
     private XmlReaderSettings SafeSettings() => new()
@@ -164,20 +152,28 @@ public sealed class MessageValidator
     private static ValidationResult Fail(MessageType? type, string code, string message, int? line = null, int? column = null, string? location = null) =>
         new(type, [new ValidationError(ValidationLayer.Schema, code, message, line, column, location)]);
 
-    /// <summary>Tracks where the reader is as /Bericht/Client/StartProducten/StartProduct[2] (index from the second sibling on).</summary>
+    /// <summary>
+    /// Tracks where the reader is, for locations such as /Bericht/Client/StartProducten/StartProduct[2] (index from the
+    /// second sibling on). It runs for every element of every message, so it keeps only names (atomized by the
+    /// reader) and counters in reused lists, and builds a string only when an error needs one.
+    /// </summary>
     private sealed class ElementPath
     {
-        private readonly List<(string Name, Dictionary<string, int> Children)> _stack = [];
-        private readonly Dictionary<string, int> _rootChildren = [];
+        private readonly List<(string Name, int Index)> _stack = new(16);
+        private readonly List<List<(string Name, int Count)>> _children = [new()];
 
-        public string Current => _stack.Count == 0 ? "/" : string.Concat(_stack.Select(s => "/" + s.Name));
+        public string Current => _stack.Count == 0 ? "/" : string.Concat(_stack.Select(s => "/" + Segment(s.Name, s.Index)));
 
         public void Enter(string name, bool isEmpty)
         {
-            var siblings = _stack.Count == 0 ? _rootChildren : _stack[^1].Children;
-            var n = siblings.GetValueOrDefault(name) + 1;
-            siblings[name] = n;
-            _stack.Add((n > 1 ? $"{name}[{n}]" : name, []));
+            var index = Count(_stack.Count, name, increment: true);
+            _stack.Add((name, index));
+            if (_children.Count <= _stack.Count)
+            {
+                _children.Add(new List<(string, int)>(8));
+            }
+
+            _children[_stack.Count].Clear();
             if (isEmpty)
             {
                 Leave();
@@ -198,12 +194,40 @@ public sealed class MessageValidator
             if (reader?.NodeType == XmlNodeType.Element)
             {
                 // The start tag being validated is not on the stack yet.
-                var siblings = _stack.Count == 0 ? _rootChildren : _stack[^1].Children;
-                var n = siblings.GetValueOrDefault(reader.LocalName) + 1;
-                return Current.TrimEnd('/') + "/" + (n > 1 ? $"{reader.LocalName}[{n}]" : reader.LocalName);
+                var n = Count(_stack.Count, reader.LocalName, increment: false) + 1;
+                return Current.TrimEnd('/') + "/" + Segment(reader.LocalName, n);
             }
 
             return Current;
         }
+
+        private int Count(int level, string name, bool increment)
+        {
+            var siblings = _children[level];
+            for (var i = 0; i < siblings.Count; i++)
+            {
+                if (string.Equals(siblings[i].Name, name, StringComparison.Ordinal))
+                {
+                    if (!increment)
+                    {
+                        return siblings[i].Count;
+                    }
+
+                    var count = siblings[i].Count + 1;
+                    siblings[i] = (name, count);
+                    return count;
+                }
+            }
+
+            if (increment)
+            {
+                siblings.Add((name, 1));
+                return 1;
+            }
+
+            return 0;
+        }
+
+        private static string Segment(string name, int index) => index > 1 ? $"{name}[{index}]" : name;
     }
 }

@@ -13,9 +13,12 @@ public sealed class SchemaRegistry
 {
     private readonly ConcurrentDictionary<MessageType, XmlSchemaSet> _sets = new();
 
+    private readonly Lazy<XmlSchemaSet> _all;
+
     private SchemaRegistry(string folder)
     {
         Folder = folder;
+        _all = new Lazy<XmlSchemaSet>(CompileAll);
     }
 
     public string Folder { get; }
@@ -47,6 +50,7 @@ public sealed class SchemaRegistry
             registry.For(type);
         }
 
+        _ = registry.All;
         return registry;
     }
 
@@ -54,6 +58,25 @@ public sealed class SchemaRegistry
     public bool Has(MessageType type) => Locate(type.SchemaFile) is not null;
 
     public XmlSchemaSet For(MessageType type) => _sets.GetOrAdd(type, Compile);
+
+    /// <summary>
+    /// One compiled set with every message schema the folder holds: a validating reader picks the schema by the
+    /// root element's namespace, so a message is detected and validated in a single pass.
+    /// </summary>
+    public XmlSchemaSet All => _all.Value;
+
+    private XmlSchemaSet CompileAll()
+    {
+        var set = new XmlSchemaSet { XmlResolver = null };
+        set.Add(ReadSchema(MessageCatalog.BasisschemaFile));
+        foreach (var type in MessageCatalog.All.Where(Has))
+        {
+            set.Add(ReadSchema(type.SchemaFile));
+        }
+
+        set.Compile();
+        return set;
+    }
 
     private XmlSchemaSet Compile(MessageType type)
     {

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+using Wmo.Messages;
+
+/// <summary>
+/// Validation throughput of the layer's <see cref="MessageValidator"/> against <c>xmllint --noout --schema</c> on the
+/// same files with the same (project) schemas, in the same run: the official examples, a WMO323 with 1,000 clients,
+/// and a ~25 MB WMO323 for memory. xmllint validates all copies of a file in one process (schema parsed once), the
+/// validator reads each copy from disk like xmllint does. Memory: the highest managed heap seen while validating the
+/// 25 MB file, sampled every millisecond, against the heap with no message in flight.
+/// </summary>
+internal static class ValidationBenchmark
+{
+    public static int Run(string[] args)
+    {
+        string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        var examples = Value("--examples") ?? throw new ArgumentException("--examples DIR (the official iWmo examples) is required");
+        var repeat = int.Parse(Value("--repeat") ?? "200", CultureInfo.InvariantCulture);
+        var output = Value("--output");
+        var work = Directory.CreateTempSubdirectory("wmo-bench-validation-").FullName;
+        try
+        {
+            var registry = SchemaRegistry.Load();
+            var validator = new MessageValidator(registry);
+            var files = Directory.EnumerateFiles(examples, "*.xml").Order().ToList();
+            var big = Path.Combine(work, "WMO323-1000-clients.xml");
+            File.WriteAllText(big, Declaration(Path.Combine(examples, "WMO323.xml"), 1000));
+            var huge = Path.Combine(work, "WMO323-25MB.xml");
+            File.WriteAllText(huge, Declaration(Path.Combine(examples, "WMO323.xml"), 12_000));
+            Console.WriteLine($"Validation benchmark: {files.Count} official examples × {repeat}, a WMO323 with 1,000 clients, a {new FileInfo(huge).Length / 1e6:F1} MB WMO323");
+
+            var rows = new List<Row>();
+            foreach (var file in files.Append(big))
+            {
+                var type = validator.Validate(File.ReadAllBytes(file)).MessageType ?? throw new InvalidOperationException($"{file} is not valid");
+                var n = file == big ? Math.Max(5, repeat / 20) : repeat;
+                Ours(validator, file, Math.Max(3, n / 10)); // warm-up
+                var ours = Ours(validator, file, n);
+                var xmllint = XmlLint(Path.Combine(registry.Folder, type.SchemaFile), file, n);
+                rows.Add(new Row(Path.GetFileName(file), n, ours, xmllint));
+            }
+
+            var (baseline, peak, seconds) = Memory(validator, huge);
+
+            Console.WriteLine();
+            Console.WriteLine("| file                         | copies | validator msg/s | xmllint msg/s | ratio |");
+            Console.WriteLine("|------------------------------|-------:|----------------:|--------------:|------:|");
+            foreach (var r in rows)
+            {
+                Console.WriteLine($"| {r.File,-28} | {r.Copies,6} | {r.Ours,15:F0} | {r.XmlLint,13:F0} | {r.Ours / r.XmlLint,5:F2} |");
+            }
+
+            Console.WriteLine();
+            Console.WriteLine($"25 MB WMO323 validated in {seconds:F2} s; managed heap {baseline / 1e6:F1} MB idle, peak {peak / 1e6:F1} MB while validating");
+            if (output is not null)
+            {
+                Directory.CreateDirectory(output);
+                var path = Path.Combine(output, "validation.json");
+                File.WriteAllText(path, JsonSerializer.Serialize(new
+                {
+                    benchmark = "validation-vs-xmllint",
+                    measuredAt = TimeProvider.System.GetUtcNow(),
+                    rows,
+                    memory = new { fileBytes = new FileInfo(huge).Length, heapIdleBytes = baseline, heapPeakBytes = peak, seconds },
+                }, new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine($"results written to {path}");
+            }
+
+            return rows.All(r => r.Ours >= r.XmlLint) ? 0 : 1;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private sealed record Row(string File, int Copies, double Ours, double XmlLint);
+
+    private static double Ours(MessageValidator validator, string file, int copies)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < copies; i++)
+        {
+            using var stream = File.OpenRead(file);
+            if (!validator.Validate(stream).IsValid)
+            {
+                throw new InvalidOperationException($"{file} did not validate");
+            }
+        }
+
+        return copies / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double XmlLint(string schema, string file, int copies)
+    {
+        var start = new ProcessStartInfo("xmllint") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "--noout", "--schema", schema }.Concat(Enumerable.Repeat(file, copies)))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("xmllint did not start");
+        var errors = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var elapsed = clock.Elapsed;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"xmllint rejected {file}: {errors.Result[..Math.Min(500, errors.Result.Length)]}");
+        }
+
+        return copies / elapsed.TotalSeconds;
+    }
+
+    private static (long Baseline, long Peak, double Seconds) Memory(MessageValidator validator, string file)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var baseline = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = baseline;
+        using var done = new ManualResetEventSlim();
+        var sampler = new Thread(() =>
+        {
+            while (!done.IsSet)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(false));
+                Thread.Sleep(1);
+            }
+        });
+        sampler.Start();
+        var clock = Stopwatch.StartNew();
+        using (var stream = File.OpenRead(file))
+        {
+            if (!validator.Validate(stream).IsValid)
+            {
+                throw new InvalidOperationException("the 25 MB declaration did not validate");
+            }
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        done.Set();
+        sampler.Join();
+        return (baseline, peak, seconds);
+    }
+
+    /// <summary>The official WMO323 with its clients repeated until there are <paramref name="clients"/> (totals kept consistent).</summary>
+    private static string Declaration(string example, int clients)
+    {
+        var doc = XDocument.Load(example);
+        var wrapper = doc.Root!.Descendants().First(e => e.Name.LocalName == "Clienten");
+        var originals = wrapper.Elements().ToList();
+        var sb = new StringBuilder();
+        for (var i = originals.Count; i < clients; i++)
+        {
+            wrapper.Add(new XElement(originals[i % originals.Count]));
+        }
+
+        var total = doc.Root.Descendants().Where(e => e.Name.LocalName == "IngediendBedrag")
+            .Sum(b => long.Parse(b.Elements().First(x => x.Name.LocalName == "Bedrag").Value, CultureInfo.InvariantCulture)
+                * (b.Elements().First(x => x.Name.LocalName == "DebetCredit").Value == "C" ? -1 : 1));
+        var totaal = doc.Root.Descendants().First(e => e.Name.LocalName == "TotaalIngediendBedrag");
+        totaal.Elements().First(e => e.Name.LocalName == "TotaalBedrag").Value = Math.Abs(total).ToString(CultureInfo.InvariantCulture);
+        totaal.Elements().First(e => e.Name.LocalName == "DebetCredit").Value = total < 0 ? "C" : "D";
+        sb.Append(doc.Declaration).Append('\n').Append(doc.ToString());
+        return sb.ToString();
+    }
+}
