@@ -38,6 +38,19 @@ public class IebTests
     }
 
     [Fact]
+    public void A_WMO405_round_trips_through_the_model_and_carries_the_period()
+    {
+        var original = XDocument.Parse(Wmo405());
+
+        var message = Assert.IsType<Wmo405>(IwmoXml.Read(original));
+        var written = IwmoXml.Write(message);
+
+        Assert.Equal(original.Root!.ToString(SaveOptions.DisableFormatting), written.Root!.ToString(SaveOptions.DisableFormatting));
+        var periode = Assert.Single(message.Client.Perioden);
+        Assert.Equal((new DateOnly(2026, 2, 1), (long?)125000, "14"), (periode.Begindatum, periode.Kostprijs, periode.ProductCategorie));
+    }
+
+    [Fact]
     public void A_WMO405_period_without_Begindatum_is_invalid()
     {
         var result = new MessageValidator(Reference.Project).Validate(Wmo405("<wmo405:StatusAanlevering>1</wmo405:StatusAanlevering>"));

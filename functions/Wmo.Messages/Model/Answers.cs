@@ -50,3 +50,23 @@ public sealed record DeclaratieAntwoord(
 public sealed record AntwoordClient(string Bsn, IReadOnlyList<AntwoordPrestatie> Prestaties, IReadOnlyList<string> Codes);
 
 public sealed record AntwoordPrestatie(Prestatie Prestatie, IReadOnlyList<string> Codes);
+
+// ---- iEb 4.0: WMO405 / WMO407 (structure assumed, schemas/README.md) ----
+
+/// <summary>Start/stop of the eigen bijdrage (abonnementstarief) for one person, gemeente → CAK.</summary>
+public sealed record Wmo405(Header Header, EigenBijdrageClient Client) : IIwmoMessage
+{
+    public MessageType Type => MessageCatalog.Wmo405;
+}
+
+/// <summary>Start/stop of the eigen bijdrage for beschermd wonen, gemeente → CAK.</summary>
+public sealed record Wmo407(Header Header, EigenBijdrageClient Client) : IIwmoMessage
+{
+    public MessageType Type => MessageCatalog.Wmo407;
+}
+
+public sealed record EigenBijdrageClient(
+    string Bsn, Geboortedatum Geboortedatum, string? Geslacht, VerkorteNaam Naam, IReadOnlyList<EigenBijdragePeriode> Perioden);
+
+/// <summary>One period per person; Kostprijs (eurocents) caps the bijdrage for hulpmiddelen and woningaanpassingen.</summary>
+public sealed record EigenBijdragePeriode(DateOnly Begindatum, DateOnly? Einddatum, string? ProductCategorie, long? Kostprijs, string StatusAanlevering);

@@ -8,7 +8,7 @@ namespace Wmo.Messages.Model;
 public sealed class MessageFormatException(string message) : Exception(message);
 
 /// <summary>
-/// Reads iWmo 3.2 messages into the model and writes the model back as XML with the same infoset: the same
+/// Reads iWmo 3.2 (and the assumed iEb 4.0) messages into the model and writes the model back as XML with the same infoset: the same
 /// elements, namespaces, order and values (message-level elements in the message namespace, the children of shared
 /// composite types in the basisschema namespace, prefixes as the official examples use them). Input is expected to
 /// be schema-valid (intake validates first); anything missing raises <see cref="MessageFormatException"/>.
@@ -40,6 +40,8 @@ public static class IwmoXml
             "WMO319" => new Wmo319(header, ReadAntwoord(r.Child("Antwoord"))),
             "WMO323" => new Wmo323(header, ReadDeclaratie(r.Child("Declaratie"))),
             "WMO325" => Read325(r, header),
+            "WMO405" => new Wmo405(header, ReadEigenBijdrageClient(r.Child("Client"))),
+            "WMO407" => new Wmo407(header, ReadEigenBijdrageClient(r.Child("Client"))),
             _ => throw new MessageFormatException($"{type} has no typed model."),
         };
     }
@@ -92,6 +94,8 @@ public static class IwmoXml
                 o.E("TotaalIngediendBedrag", Base("TotaalBedrag", x.Declaratie.TotaalIngediendBedrag.Bedrag), Base("DebetCredit", x.Declaratie.TotaalIngediendBedrag.DebetCredit)),
                 o.E("Clienten", x.Declaratie.Clienten.Select(c => o.E("Client", o.V("Bsn", c.Bsn),
                     o.E("Prestaties", c.Prestaties.Select(p => o.E("Prestatie", Prestatie(o, p)))))))),
+            Wmo405 x => WriteEigenBijdrageClient(o, x.Client),
+            Wmo407 x => WriteEigenBijdrageClient(o, x.Client),
             Wmo325 x => x.Antwoord is not { } a ? null : o.E("DeclaratieAntwoord", o.V("DeclaratieNummer", a.DeclaratieNummer),
                 o.E("TotaalIngediendBedrag", Base("TotaalBedrag", a.TotaalIngediendBedrag.Bedrag), Base("DebetCredit", a.TotaalIngediendBedrag.DebetCredit)),
                 o.E("TotaalToegekendBedrag", Base("TotaalBedrag", a.TotaalToegekendBedrag.Bedrag), Base("DebetCredit", a.TotaalToegekendBedrag.DebetCredit)),
@@ -139,6 +143,17 @@ public static class IwmoXml
             CollectClasses(child, m, path + "/" + child.Name.LocalName + (n > 1 ? $"[{n}]" : string.Empty), found);
         }
     }
+
+    private static EigenBijdrageClient ReadEigenBijdrageClient(In c) => new(
+        c.Str("Bsn"), ReadGeboortedatum(c.Base("Geboortedatum")), c.OptStr("Geslacht"), ReadVerkorteNaam(c.Base("Naam")),
+        c.Items("EigenBijdragePerioden", "EigenBijdragePeriode").Select(p => new EigenBijdragePeriode(
+            p.Date("Begindatum"), p.OptDate("Einddatum"), p.OptStr("ProductCategorie"), p.OptLong("Kostprijs"), p.Str("StatusAanlevering"))).ToList());
+
+    private static XElement WriteEigenBijdrageClient(Out o, EigenBijdrageClient c) => o.E("Client",
+        o.V("Bsn", c.Bsn), o.E("Geboortedatum", Geboortedatum(c.Geboortedatum)), o.Opt("Geslacht", c.Geslacht), o.E("Naam", VerkorteNaam(c.Naam)),
+        o.E("EigenBijdragePerioden", c.Perioden.Select(p => o.E("EigenBijdragePeriode",
+            o.V("Begindatum", p.Begindatum), o.Opt("Einddatum", p.Einddatum), o.Opt("ProductCategorie", p.ProductCategorie),
+            o.Opt("Kostprijs", p.Kostprijs), o.V("StatusAanlevering", p.StatusAanlevering)))));
 
     private static Wmo325 Read325(In r, Header header)
     {
