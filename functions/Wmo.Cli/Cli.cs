@@ -49,17 +49,19 @@ public static class Cli
               each error (layer, code, line:column, location, message). --json prints the same as JSON.
               --schemas DIR validates against another schema folder (e.g. the official XSDs).
               Exit code 0 when every file is valid, 1 when any is invalid, 2 on a usage error.
-          retour [--today YYYY-MM-DD] [--schemas DIR] FILE
+          retour [--today YYYY-MM-DD] [--gemeenten FILE] [--schemas DIR] FILE
               Prints the retour (WMO302/306/308/316/318/320, or WMO325 for a WMO323) the layer answers to FILE, after
               schema validation and the message rules (dates are judged against --today, default today in the
-              Netherlands). A message that fails schema validation gets no retour, as in the chain: its errors
-              go to stderr and the exit code is 1.
+              Netherlands). --gemeenten FILE (code;naam;geldig_vanaf;geldig_tot, the CBS list) turns on the
+              gemeentecode check (S300). A message that fails schema validation gets no retour, as in the chain:
+              its errors go to stderr and the exit code is 1.
         """;
 
     private static int Retour(string[] args, TextWriter stdout, TextWriter stderr)
     {
         string? schemas = null;
         DateOnly? today = null;
+        GemeenteCodes? gemeenten = null;
         var files = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -70,6 +72,18 @@ public static class Cli
                     break;
                 case "--today":
                     today = DateOnly.TryParseExact(Value(args, ref i), "yyyy-MM-dd", out var d) ? d : throw new UsageException("--today takes a date as YYYY-MM-DD");
+                    break;
+                case "--gemeenten":
+                    var list = Value(args, ref i);
+                    try
+                    {
+                        gemeenten = GemeenteCodes.Load(list);
+                    }
+                    catch (Exception ex) when (ex is IOException or FormatException)
+                    {
+                        throw new UsageException($"cannot load gemeentecodes: {ex.Message}");
+                    }
+
                     break;
                 case var flag when flag.StartsWith("--", StringComparison.Ordinal):
                     throw new UsageException($"unknown option '{flag}'");
@@ -112,7 +126,7 @@ public static class Cli
         var doc = System.Xml.Linq.XDocument.Load(System.Xml.XmlReader.Create(stream, new System.Xml.XmlReaderSettings { DtdProcessing = System.Xml.DtdProcessing.Prohibit, XmlResolver = null }));
         var message = Wmo.Messages.Model.IwmoXml.Read(doc);
         var date = today ?? DutchToday();
-        var verdict = Wmo.Messages.Retour.MessageRules.Evaluate(message, date);
+        var verdict = Wmo.Messages.Retour.MessageRules.Evaluate(message, date, gemeenten);
         var identificatie = Wmo.Messages.Retour.RetourWriter.IdentificatieFor(message.Header);
         var retour = message is Wmo.Messages.Model.Wmo323 declaratie
             ? Wmo.Messages.Model.IwmoXml.Write(Wmo.Messages.Retour.DeclaratieAntwoordWriter.Answer(declaratie, verdict, identificatie, date))

@@ -56,6 +56,18 @@ public sealed class RetourCommandTests : IDisposable
     }
 
     [Fact]
+    public void With_a_gemeente_list_an_unknown_gemeentecode_gives_S300()
+    {
+        var list = Path.Combine(_dir, "gemeenten.csv");
+        File.WriteAllLines(list, ["code;naam;geldig_vanaf;geldig_tot", "0599;Rotterdam;;"]);
+
+        var exit = Run("retour", "--today", "2026-11-22", "--gemeenten", list, Example("WMO305"));
+
+        Assert.Equal(Cli.Ok, exit);
+        Assert.Contains("<wmo306:RetourCode>S300</wmo306:RetourCode>", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_schema_invalid_message_gets_no_retour_and_exit_one()
     {
         var broken = Path.Combine(_dir, "broken.xml");

@@ -11,7 +11,8 @@ namespace Wmo.Messages.Retour;
 public static class MessageRules
 {
     /// <param name="today">The receiving system's date (Dutch time): the reference for TR135.</param>
-    public static RetourVerdict Evaluate(IIwmoMessage message, DateOnly today)
+    /// <param name="gemeenten">The CBS list for TR378 (S300); without it that rule is not checked.</param>
+    public static RetourVerdict Evaluate(IIwmoMessage message, DateOnly today, GemeenteCodes? gemeenten = null)
     {
         var findings = new List<Finding>();
         var header = message.Header;
@@ -19,6 +20,13 @@ public static class MessageRules
         {
             findings.Add(new Finding(RetourCodes.DagtekeningInToekomst, "TR135",
                 $"Dagtekening {header.BerichtIdentificatie.Dagtekening:yyyy-MM-dd} ligt na de systeemdatum {today:yyyy-MM-dd}."));
+        }
+
+        var gemeente = message.Type.Sender == PartyKind.Gemeente ? header.Afzender : header.Ontvanger;
+        if (gemeenten is not null && !gemeenten.IsValid(gemeente, header.BerichtIdentificatie.Dagtekening))
+        {
+            findings.Add(new Finding(RetourCodes.GemeentecodeOngeldig, "TR378",
+                $"Gemeentecode {gemeente} bestond niet op de dagtekening {header.BerichtIdentificatie.Dagtekening:yyyy-MM-dd} (CBS-lijst)."));
         }
 
         foreach (var (rule, problem) in TechnicalProblems(message))
