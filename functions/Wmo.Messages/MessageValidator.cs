@@ -14,6 +14,12 @@ public sealed record MessageValidationOptions
 
     /// <summary>Errors reported at most per message (the rest are summarised in one line).</summary>
     public int MaxErrors { get; init; } = 100;
+
+    /// <summary>
+    /// Use the compiled fast check when every schema compiles (default). False forces the framework's XSD validator,
+    /// which the tests use as the reference for the compiled check's verdicts.
+    /// </summary>
+    public bool UseCompiledSchemas { get; init; } = true;
 }
 
 /// <summary>
@@ -27,11 +33,17 @@ public sealed class MessageValidator
     private readonly SchemaRegistry _schemas;
     private readonly MessageValidationOptions _options;
 
+    private readonly Dictionary<MessageType, CompiledSchema>? _compiled;
+
     public MessageValidator(SchemaRegistry schemas, MessageValidationOptions? options = null)
     {
         _schemas = schemas;
         _options = options ?? new MessageValidationOptions();
+        _compiled = _options.UseCompiledSchemas ? schemas.Compiled : null;
     }
+
+    /// <summary>Whether the fast compiled check is used (every schema in the folder compiled) or the framework's validator.</summary>
+    public bool UsesCompiledSchemas => _compiled is not null;
 
     public ValidationResult Validate(byte[] xml) => Validate(new MemoryStream(xml, writable: false));
 
@@ -48,6 +60,11 @@ public sealed class MessageValidator
         {
             return Fail(null, SchemaErrorCodes.TooLarge,
                 $"Message is {xml.Length - xml.Position:N0} bytes; the limit is {_options.MaxMessageBytes:N0} (OP179).");
+        }
+
+        if (_compiled is not null)
+        {
+            return new FastCheck(this, xml).Run();
         }
 
         var errors = new List<ValidationError>();
@@ -151,6 +168,280 @@ public sealed class MessageValidator
 
     private static ValidationResult Fail(MessageType? type, string code, string message, int? line = null, int? column = null, string? location = null) =>
         new(type, [new ValidationError(ValidationLayer.Schema, code, message, line, column, location)]);
+
+    /// <summary>
+    /// The compiled check: a plain (non-validating, equally safe) reader and the rules of <see cref="CompiledSchema"/>:
+    /// for each element the next expected particle of its parent's sequence, for each simple value its type and facets.
+    /// After an unexpected element its subtree is skipped so one mistake gives one error.
+    /// </summary>
+    private sealed class FastCheck(MessageValidator owner, Stream xml)
+    {
+        private readonly List<ValidationError> _errors = [];
+        private readonly ElementPath _path = new();
+        private readonly Stack<Frame> _frames = new();
+        private MessageType? _type;
+        private XmlReader _reader = null!;
+
+        private sealed class Frame(Particle[] sequence)
+        {
+            public Particle[] Sequence { get; } = sequence;
+
+            public int Index { get; set; }
+
+            public int Count { get; set; }
+        }
+
+        public ValidationResult Run()
+        {
+            try
+            {
+                using var reader = XmlReader.Create(xml, owner.SafeSettings());
+                _reader = reader;
+                while (reader.Read())
+                {
+                    switch (reader.NodeType)
+                    {
+                        case XmlNodeType.Element when _type is null:
+                            if (owner.RootProblem(reader, out _type) is { } problem)
+                            {
+                                return new ValidationResult(_type, [problem]);
+                            }
+
+                            var root = owner._compiled![_type!].Root;
+                            if (!Open(root))
+                            {
+                                return Result();
+                            }
+
+                            break;
+                        case XmlNodeType.Element:
+                            if (reader.Depth >= owner._options.MaxDepth)
+                            {
+                                Add(SchemaErrorCodes.TooDeep, $"Elements nest deeper than {owner._options.MaxDepth} levels.", _path.LocationOf(reader));
+                                return Result();
+                            }
+
+                            if (Match() is { } rule)
+                            {
+                                if (!Open(rule))
+                                {
+                                    return Result();
+                                }
+                            }
+                            else if (!SkipUnexpected())
+                            {
+                                return Result();
+                            }
+
+                            break;
+                        case XmlNodeType.EndElement:
+                            Close();
+                            break;
+                        case XmlNodeType.Text or XmlNodeType.CDATA:
+                            Add(SchemaErrorCodes.Xsd, $"Text '{Short(reader.Value)}' is not allowed here; this element contains elements only.", _path.Current);
+                            break;
+                    }
+
+                    if (_errors.Count >= owner._options.MaxErrors)
+                    {
+                        _errors.Add(new ValidationError(ValidationLayer.Schema, SchemaErrorCodes.Xsd, $"More errors were found; only the first {owner._options.MaxErrors} are listed."));
+                        return Result();
+                    }
+                }
+            }
+            catch (XmlException ex)
+            {
+                var code = CodeFor(ex);
+                if (code == SchemaErrorCodes.NotXml && ex.Message.Contains("MaxCharactersInDocument", StringComparison.Ordinal))
+                {
+                    code = SchemaErrorCodes.TooLarge;
+                }
+
+                _errors.Add(new ValidationError(ValidationLayer.Schema, code, ex.Message, ex.LineNumber, ex.LinePosition, _path.Current));
+            }
+
+            return Result();
+        }
+
+        private ValidationResult Result() => new(_type, _errors);
+
+        /// <summary>Enters a matched element: checks attributes, then reads a simple value or opens a sequence.</summary>
+        private bool Open(ElementRule rule)
+        {
+            var reader = _reader;
+            CheckAttributes();
+            var isEmpty = reader.IsEmptyElement;
+            _path.Enter(reader.LocalName, isEmpty: false);
+            if (rule.Value is { } value)
+            {
+                var text = isEmpty ? string.Empty : ReadSimpleContent();
+                if (value.Check(text, reader.NameTable) is { } problem)
+                {
+                    Add(SchemaErrorCodes.Xsd, $"The value of {rule.LocalName} is invalid: {problem}", _path.Current);
+                }
+
+                _path.Leave();
+                return true;
+            }
+
+            _frames.Push(new Frame(rule.Sequence!));
+            if (isEmpty)
+            {
+                Close();
+            }
+
+            return true;
+        }
+
+        /// <summary>The value of a simple element; the reader ends on its end tag.</summary>
+        private string ReadSimpleContent()
+        {
+            var reader = _reader;
+            string? single = null;
+            StringBuilder? many = null;
+            while (reader.Read())
+            {
+                switch (reader.NodeType)
+                {
+                    case XmlNodeType.EndElement:
+                        return many?.ToString() ?? single ?? string.Empty;
+                    case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                        if (single is null)
+                        {
+                            single = reader.Value;
+                        }
+                        else
+                        {
+                            (many ??= new StringBuilder(single)).Append(reader.Value);
+                        }
+
+                        break;
+                    case XmlNodeType.Element:
+                        Add(SchemaErrorCodes.Xsd, $"Element '{reader.LocalName}' is not allowed in a simple value.", _path.LocationOf(reader));
+                        reader.Skip();
+                        if (reader.NodeType == XmlNodeType.EndElement)
+                        {
+                            return many?.ToString() ?? single ?? string.Empty;
+                        }
+
+                        break;
+                }
+            }
+
+            return many?.ToString() ?? single ?? string.Empty;
+        }
+
+        /// <summary>Finds the particle the current element fills, reporting required particles it jumps over.</summary>
+        private ElementRule? Match()
+        {
+            var reader = _reader;
+            var frame = _frames.Peek();
+            var seq = frame.Sequence;
+            for (var i = frame.Index; i < seq.Length; i++)
+            {
+                var p = seq[i];
+                if (p.Element.LocalName == reader.LocalName && p.Element.Namespace == reader.NamespaceURI)
+                {
+                    var count = i == frame.Index ? frame.Count : 0;
+                    if (count >= p.Max)
+                    {
+                        continue;
+                    }
+
+                    for (var j = frame.Index; j < i; j++)
+                    {
+                        var skippedCount = j == frame.Index ? frame.Count : 0;
+                        if (skippedCount < seq[j].Min)
+                        {
+                            Add(SchemaErrorCodes.Xsd, $"Element '{seq[j].Element.LocalName}' is missing before '{reader.LocalName}'.", _path.LocationOf(reader));
+                        }
+                    }
+
+                    frame.Index = i;
+                    frame.Count = count + 1;
+                    return p.Element;
+                }
+            }
+
+            var expected = seq.Skip(frame.Index).Select(p => p.Element.LocalName).FirstOrDefault();
+            Add(SchemaErrorCodes.Xsd, expected is null
+                ? $"Element '{reader.LocalName}' is not allowed here."
+                : $"Element '{reader.LocalName}' is not allowed here; expected '{expected}'.", _path.LocationOf(reader));
+            return null;
+        }
+
+        /// <summary>Skips an unexpected element's subtree; false when it nests past the depth limit (then stop).</summary>
+        private bool SkipUnexpected()
+        {
+            if (_reader.IsEmptyElement)
+            {
+                return true;
+            }
+
+            var depth = _reader.Depth;
+            while (_reader.Read() && !(_reader.NodeType == XmlNodeType.EndElement && _reader.Depth == depth))
+            {
+                if (_reader.NodeType == XmlNodeType.Element && _reader.Depth >= owner._options.MaxDepth)
+                {
+                    Add(SchemaErrorCodes.TooDeep, $"Elements nest deeper than {owner._options.MaxDepth} levels.", _path.Current);
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Leaves a sequence: every particle still owed its minimum is missing.</summary>
+        private void Close()
+        {
+            if (_frames.Count == 0)
+            {
+                return;
+            }
+
+            var frame = _frames.Pop();
+            for (var i = frame.Index; i < frame.Sequence.Length; i++)
+            {
+                var count = i == frame.Index ? frame.Count : 0;
+                if (count < frame.Sequence[i].Min)
+                {
+                    Add(SchemaErrorCodes.Xsd, $"Element '{frame.Sequence[i].Element.LocalName}' is missing.", _path.Current);
+                    break;
+                }
+            }
+
+            _path.Leave();
+        }
+
+        private void CheckAttributes()
+        {
+            var reader = _reader;
+            if (!reader.HasAttributes)
+            {
+                return;
+            }
+
+            for (var ok = reader.MoveToFirstAttribute(); ok; ok = reader.MoveToNextAttribute())
+            {
+                var allowed = reader.NamespaceURI == "http://www.w3.org/2000/xmlns/"
+                    || (reader.NamespaceURI == XmlSchema.InstanceNamespace && reader.LocalName is "schemaLocation" or "noNamespaceSchemaLocation");
+                if (!allowed)
+                {
+                    Add(SchemaErrorCodes.Xsd, $"Attribute '{reader.Name}' is not allowed.", _path.Current);
+                }
+            }
+
+            reader.MoveToElement();
+        }
+
+        private void Add(string code, string message, string location)
+        {
+            var info = (IXmlLineInfo)_reader;
+            _errors.Add(new ValidationError(ValidationLayer.Schema, code, message, info.LineNumber, info.LinePosition, location));
+        }
+
+        private static string Short(string s) => s.Length > 40 ? s[..40] + "…" : s;
+    }
 
     /// <summary>
     /// Tracks where the reader is, for locations such as /Bericht/Client/StartProducten/StartProduct[2] (index from the

@@ -14,11 +14,13 @@ public sealed class SchemaRegistry
     private readonly ConcurrentDictionary<MessageType, XmlSchemaSet> _sets = new();
 
     private readonly Lazy<XmlSchemaSet> _all;
+    private readonly Lazy<Dictionary<MessageType, CompiledSchema>?> _compiled;
 
     private SchemaRegistry(string folder)
     {
         Folder = folder;
         _all = new Lazy<XmlSchemaSet>(CompileAll);
+        _compiled = new Lazy<Dictionary<MessageType, CompiledSchema>?>(CompileFast);
     }
 
     public string Folder { get; }
@@ -64,6 +66,28 @@ public sealed class SchemaRegistry
     /// root element's namespace, so a message is detected and validated in a single pass.
     /// </summary>
     public XmlSchemaSet All => _all.Value;
+
+    /// <summary>
+    /// The compiled fast-path rules of every message schema the folder holds, or null when any of them uses an XSD
+    /// feature the compiled check does not cover (then the framework's validator does all the work).
+    /// </summary>
+    internal Dictionary<MessageType, CompiledSchema>? Compiled => _compiled.Value;
+
+    private Dictionary<MessageType, CompiledSchema>? CompileFast()
+    {
+        var result = new Dictionary<MessageType, CompiledSchema>();
+        foreach (var type in MessageCatalog.All.Where(Has))
+        {
+            if (CompiledSchema.TryCompile(For(type), type) is not { } compiled)
+            {
+                return null;
+            }
+
+            result[type] = compiled;
+        }
+
+        return result;
+    }
 
     private XmlSchemaSet CompileAll()
     {

@@ -45,6 +45,40 @@ public partial class DifferentialTests
         Assert.True(disagreements.Count == 0, $"{disagreements.Count} of {total} disagree:\n" + string.Join("\n", disagreements.Take(50)));
     }
 
+    [Fact]
+    public void The_compiled_check_gives_the_framework_validators_verdict_on_every_mutation()
+    {
+        var compiled = new MessageValidator(Reference.Project);
+        var framework = new MessageValidator(Reference.Project, new MessageValidationOptions { UseCompiledSchemas = false });
+        Assert.True(compiled.UsesCompiledSchemas);
+        Assert.False(framework.UsesCompiledSchemas);
+        var disagreements = new List<string>();
+        var total = 0;
+
+        foreach (var file in Reference.ExampleFiles)
+        {
+            foreach (var (description, xml) in Mutations.Of(Path.GetFileNameWithoutExtension(file), File.ReadAllText(file)))
+            {
+                total++;
+                var expected = framework.Validate(xml);
+                var actual = compiled.Validate(xml);
+                if (expected.IsValid != actual.IsValid)
+                {
+                    disagreements.Add($"{description}: framework {(expected.IsValid ? "valid" : "invalid: " + expected.Errors[0].Message)}, compiled {(actual.IsValid ? "valid" : "invalid: " + actual.Errors[0].Message)}");
+                }
+            }
+        }
+
+        _output.WriteLine($"{total} mutations, {disagreements.Count} disagreements between compiled check and framework validator");
+        Assert.True(disagreements.Count == 0, $"{disagreements.Count} of {total} disagree:\n" + string.Join("\n", disagreements.Take(50)));
+    }
+
+    [Fact]
+    public void The_official_XSDs_compile_to_the_fast_check_too()
+    {
+        Assert.True(new MessageValidator(Reference.Official).UsesCompiledSchemas);
+    }
+
     [GeneratedRegex(@"^- `(?<d>[^`]+)`:", RegexOptions.Multiline)]
     private static partial Regex KnownDifferenceLine();
 
