@@ -1,6 +1,10 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Xml;
+using System.Xml.Linq;
 using Wmo.Messages;
+using Wmo.Messages.Model;
+using Wmo.Messages.Retour;
 
 namespace Wmo.Cli;
 
@@ -123,14 +127,15 @@ public static class Cli
         }
 
         using var stream = new MemoryStream(bytes, writable: false);
-        var doc = System.Xml.Linq.XDocument.Load(System.Xml.XmlReader.Create(stream, new System.Xml.XmlReaderSettings { DtdProcessing = System.Xml.DtdProcessing.Prohibit, XmlResolver = null }));
-        var message = Wmo.Messages.Model.IwmoXml.Read(doc);
+        using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+        var doc = XDocument.Load(reader);
+        var message = IwmoXml.Read(doc);
         var date = today ?? DutchToday();
-        var verdict = Wmo.Messages.Retour.MessageRules.Evaluate(message, date, gemeenten);
-        var identificatie = Wmo.Messages.Retour.RetourWriter.IdentificatieFor(message.Header);
-        var retour = message is Wmo.Messages.Model.Wmo323 declaratie
-            ? Wmo.Messages.Model.IwmoXml.Write(Wmo.Messages.Retour.DeclaratieAntwoordWriter.Answer(declaratie, verdict, identificatie, date))
-            : new Wmo.Messages.Retour.RetourWriter(registry).Write(doc, verdict, identificatie, date);
+        var verdict = MessageRules.Evaluate(message, date, gemeenten);
+        var identificatie = RetourWriter.IdentificatieFor(message.Header);
+        var retour = message is Wmo323 declaratie
+            ? IwmoXml.Write(DeclaratieAntwoordWriter.Answer(declaratie, verdict, identificatie, date))
+            : new RetourWriter(registry).Write(doc, verdict, identificatie, date);
         stdout.WriteLine(retour.Declaration + Environment.NewLine + retour);
         foreach (var finding in verdict.Findings)
         {
@@ -152,7 +157,7 @@ public static class Cli
         {
             return SchemaRegistry.Load(folder);
         }
-        catch (Exception ex) when (ex is IOException or System.Xml.XmlException or System.Xml.Schema.XmlSchemaException)
+        catch (Exception ex) when (ex is IOException or XmlException or System.Xml.Schema.XmlSchemaException)
         {
             throw new UsageException($"cannot load schemas: {ex.Message}");
         }
