@@ -35,11 +35,13 @@ public static class WmoHost
 
         builder.Services.AddFunctionsRuntime(builder.Configuration, Path.Combine(root, "host.json"));
         builder.Services.AddSingleton<StorageHealth>();
+        builder.Services.AddHub(builder.Configuration);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOperationsEndpoints();
+        app.MapIntakeEndpoints();
         app.MapStatusPage();
         return app;
     }

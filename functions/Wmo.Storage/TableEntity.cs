@@ -216,3 +216,25 @@ public static class TableFilter
 
     public static string And(params string[] clauses) => string.Join(" and ", clauses.Select(c => "(" + c + ")"));
 }
+
+/// <summary>Makes any text usable as a PartitionKey or RowKey (the service forbids / \ # ? and control characters).</summary>
+public static class TableKey
+{
+    public static string Escape(string value)
+    {
+        var sb = new System.Text.StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            if (c is '%' or '/' or '\\' or '#' or '?' || char.IsControl(c))
+            {
+                sb.Append('%').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+}

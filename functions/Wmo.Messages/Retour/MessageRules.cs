@@ -175,6 +175,8 @@ public static class MessageRules
         Wmo315 m => [m.Client.Bsn],
         Wmo317 m => [m.Client.Bsn],
         Wmo323 m => m.Declaratie.Clienten.Select(c => c.Bsn),
+        Wmo405 m => [m.Client.Bsn],
+        Wmo407 m => [m.Client.Bsn],
         _ => [],
     };
 

@@ -1,0 +1,142 @@
+using Wmo.Hub;
+using Wmo.Messages;
+using Wmo.Storage;
+
+namespace Wmo.Host;
+
+/// <summary>Hub services and the intake endpoint (POST /api/berichten).</summary>
+internal static class HubEndpoints
+{
+    /// <summary>Largest request body read (OP179's 25 MB).</summary>
+    public const long MaxBodyBytes = 25L * 1000 * 1000;
+
+    public static IServiceCollection AddHub(this IServiceCollection services, IConfiguration config)
+    {
+        // Hub:SchemaFolder points validation at another schema folder (e.g. the official XSDs); default: ours.
+        services.AddSingleton(_ => SchemaRegistry.Load(config["Hub:SchemaFolder"] is { Length: > 0 } folder ? folder : null));
+        services.AddSingleton(_ => new IntakeOptions
+        {
+            Gemeenten = config["Hub:GemeentenFile"] is { Length: > 0 } file ? GemeenteCodes.Load(file) : null,
+        });
+        services.AddSingleton<ApiKeys>();
+        services.AddSingleton<Intake>();
+        services.AddSingleton<HubStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<HubStartup>());
+        return services;
+    }
+
+    public static void MapIntakeEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/berichten", ReceiveAsync);
+
+    private static async Task<IResult> ReceiveAsync(HttpContext http, ApiKeys keys, Intake intake, HubStartup startup, CancellationToken ct)
+    {
+        if (!startup.IsReady)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Not ready", "The hub's storage is not ready yet; see /api/health and retry.");
+        }
+
+        var caller = await keys.AuthenticateAsync(http.Request.Headers["X-Api-Key"], ct);
+        if (caller is null)
+        {
+            return Problem(StatusCodes.Status401Unauthorized, "Unauthenticated", "Send a valid API key in the X-Api-Key header.");
+        }
+
+        var mediaType = http.Request.ContentType?.Split(';')[0].Trim();
+        if (mediaType is not ("application/xml" or "text/xml"))
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"Post one iWmo/iEb message as application/xml (got '{http.Request.ContentType}').");
+        }
+
+        if (http.Request.ContentLength > MaxBodyBytes)
+        {
+            return TooLarge();
+        }
+
+        using var body = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(buffer, ct)) > 0)
+        {
+            if (body.Length + read > MaxBodyBytes)
+            {
+                return TooLarge();
+            }
+
+            body.Write(buffer, 0, read);
+        }
+
+        return await intake.ReceiveAsync(caller, body.ToArray(), ct) switch
+        {
+            IntakeResult.Accepted a => Results.Json(
+                new { id = a.Id, bericht = a.Type.Name, berichtCode = a.Type.BerichtCode, status = "queued", resumed = a.Resumed },
+                statusCode: StatusCodes.Status202Accepted),
+            IntakeResult.SchemaRejected { TooLarge: true } => TooLarge(),
+            IntakeResult.SchemaRejected s => Problem(StatusCodes.Status400BadRequest, "Invalid message",
+                $"The message failed schema validation with {s.Errors.Count} error(s); no retour is sent for such a message.",
+                new Dictionary<string, object?>
+                {
+                    ["errors"] = s.Errors.Select(e => new { layer = (int)e.Layer, code = e.Code, line = e.Line, column = e.Column, location = e.Location, message = e.Message }),
+                }),
+            IntakeResult.RulesRejected r => Problem(StatusCodes.Status422UnprocessableEntity, "Message rejected",
+                $"The {r.Type} was rejected with retourcode(s) {string.Join(", ", r.Findings.Select(f => f.RetourCode).Distinct())}; it counts as not sent.",
+                new Dictionary<string, object?>
+                {
+                    ["retourCodes"] = r.Findings.Select(f => f.RetourCode).Distinct(),
+                    ["findings"] = r.Findings.Select(f => new { retourCode = f.RetourCode, rule = f.Rule, location = f.Location, message = f.Message }),
+                    ["retour"] = r.Retour.Declaration + r.Retour.ToString(System.Xml.Linq.SaveOptions.DisableFormatting),
+                }),
+            IntakeResult.NotAllowed n => Problem(StatusCodes.Status403Forbidden, "Not allowed", n.Reason),
+            IntakeResult.Duplicate d => Problem(StatusCodes.Status409Conflict, "Duplicate message",
+                $"This {d.Type} (same sender, berichtsoort, Identificatie and Dagtekening) was received before (TR056).",
+                new Dictionary<string, object?> { ["id"] = d.OriginalId }),
+            _ => throw new InvalidOperationException("Unknown intake result."),
+        };
+    }
+
+    private static IResult TooLarge() => Problem(StatusCodes.Status413PayloadTooLarge, "Message too large",
+        $"A message may be at most {MaxBodyBytes:N0} bytes (OP179); split it.");
+
+    private static IResult Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        Results.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+}
+
+/// <summary>
+/// Creates the hub's tables, container and queue, and registers the configured (demo) API keys. Storage that is not
+/// reachable yet (or refuses the key) does not stop the host: it keeps trying, /api/health says what is wrong, and
+/// intake answers 503 until this has succeeded.
+/// </summary>
+internal sealed class HubStartup(Intake intake, ApiKeys keys, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
+{
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var seed = ApiKeys.ParseSeed(config["Hub:ApiKeys"]).ToList(); // a malformed setting fails the host at once
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await intake.EnsureStorageAsync(stoppingToken);
+                await keys.EnsureTableAsync(stoppingToken);
+                foreach (var (caller, key) in seed)
+                {
+                    await keys.RegisterAsync(caller, key, stoppingToken);
+                    logger.LogInformation("API key registered for {Party} as {Role}", caller.Party, caller.Role);
+                }
+
+                _ready.TrySetResult();
+                return;
+            }
+            catch (Exception ex) when (ex is StorageRequestException or HttpRequestException or IOException)
+            {
+                logger.LogWarning(ex, "Hub storage not ready; retrying in {Delay}", delay);
+                await Task.Delay(delay, time, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+using Wmo.Messages;
+using Wmo.Messages.Model;
+using Wmo.Storage;
+using Wmo.Testing;
+
+namespace Wmo.Hub.Tests;
+
+public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IDisposable
+{
+    private static readonly SchemaRegistry Schemas = SchemaRegistry.Load();
+    private readonly StorageClient _storage;
+    private readonly Intake _intake;
+    private readonly Caller _aanbieder = new("65656055", Role.Aanbieder);
+
+    public IntakeTests(AzuriteFixture azurite)
+    {
+        _storage = azurite.CreateClient();
+        _intake = new Intake(_storage, Schemas, new IntakeOptions(), TimeProvider.System);
+        _intake.EnsureStorageAsync().GetAwaiter().GetResult();
+    }
+
+    public void Dispose() => _storage.Dispose();
+
+    private static byte[] Fresh305()
+    {
+        var xml = File.ReadAllText(Path.Combine(RepoPaths.Root, "..", "shared", "reference", "iwmo-3.2", "examples", "WMO305.xml"));
+        return Encoding.UTF8.GetBytes(xml.Replace("<iwmo:Identificatie>123456789013</iwmo:Identificatie>",
+            $"<iwmo:Identificatie>{Guid.NewGuid().ToString("N")[..12]}</iwmo:Identificatie>", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_retry_after_a_crash_between_receipt_and_queue_completes_the_message_instead_of_refusing_it()
+    {
+        var xml = Fresh305();
+        var header = IwmoXml.Read(XDocument.Parse(Encoding.UTF8.GetString(xml))).Header;
+        var (pk, rk) = Intake.DedupeKey("65656055", header);
+        // The state a crash right after the receipt insert leaves behind.
+        await _storage.GetTable(IntakeOptions.ReceiptsTable).InsertIfAbsentAsync(new TableEntity(TableKey.Escape(pk), TableKey.Escape(rk)) { ["State"] = "Received" });
+
+        var result = await _intake.ReceiveAsync(_aanbieder, xml);
+        var again = await _intake.ReceiveAsync(_aanbieder, xml);
+
+        var accepted = Assert.IsType<IntakeResult.Accepted>(result);
+        Assert.True(accepted.Resumed);
+        Assert.Equal(Intake.MessageId("65656055", header), accepted.Id);
+        Assert.IsType<IntakeResult.Duplicate>(again);
+        var queued = await _storage.GetQueue(IntakeOptions.InboxQueue).PeekAsync(32);
+        Assert.Single(queued, m => JsonSerializer.Deserialize<InboxMessage>(m.Body)!.Id == accepted.Id);
+    }
+
+    [Fact]
+    public async Task The_same_message_gets_the_same_id_on_every_attempt_and_different_messages_different_ids()
+    {
+        var first = Fresh305();
+        var second = Fresh305();
+
+        var a = Assert.IsType<IntakeResult.Accepted>(await _intake.ReceiveAsync(_aanbieder, first));
+        var b = Assert.IsType<IntakeResult.Accepted>(await _intake.ReceiveAsync(_aanbieder, second));
+        var repeat = Assert.IsType<IntakeResult.Duplicate>(await _intake.ReceiveAsync(_aanbieder, first));
+
+        Assert.NotEqual(a.Id, b.Id);
+        Assert.Equal(a.Id, repeat.OriginalId);
+    }
+
+    [Fact]
+    public async Task A_rejected_message_changes_nothing_in_storage()
+    {
+        var xml = Encoding.UTF8.GetString(Fresh305());
+        var d = xml.IndexOf("<iwmo:Dagtekening>", StringComparison.Ordinal) + "<iwmo:Dagtekening>".Length;
+        var future = Encoding.UTF8.GetBytes(xml[..d] + "2999-01-01" + xml[(d + 10)..]);
+        var header = IwmoXml.Read(XDocument.Parse(Encoding.UTF8.GetString(future))).Header;
+
+        var result = await _intake.ReceiveAsync(_aanbieder, future);
+
+        var rejected = Assert.IsType<IntakeResult.RulesRejected>(result);
+        Assert.Equal("8848", Assert.Single(rejected.Findings).RetourCode);
+        var (pk, rk) = Intake.DedupeKey("65656055", header);
+        Assert.Null(await _storage.GetTable(IntakeOptions.ReceiptsTable).GetAsync(TableKey.Escape(pk), TableKey.Escape(rk)));
+    }
+
+    [Fact]
+    public async Task An_Identificatie_with_characters_table_keys_forbid_is_still_deduplicated()
+    {
+        var xml = Encoding.UTF8.GetString(Fresh305());
+        var start = xml.IndexOf("<iwmo:Identificatie>", StringComparison.Ordinal) + "<iwmo:Identificatie>".Length;
+        var end = xml.IndexOf('<', start);
+        var odd = Encoding.UTF8.GetBytes(xml[..start] + "A/B#C?" + Guid.NewGuid().ToString("N")[..6] + xml[end..]);
+
+        Assert.IsType<IntakeResult.Accepted>(await _intake.ReceiveAsync(_aanbieder, odd));
+        Assert.IsType<IntakeResult.Duplicate>(await _intake.ReceiveAsync(_aanbieder, odd));
+    }
+}
