@@ -37,6 +37,7 @@ public static class Cli
             {
                 "validate" => Validate(args[1..], stdout, stderr),
                 "retour" => Retour(args[1..], stdout, stderr),
+                "demo" => Demo(args[1..], stdout, stderr),
                 _ => UsageError(stderr, $"unknown command '{args[0]}'"),
             };
         }
@@ -59,6 +60,10 @@ public static class Cli
               Netherlands). --gemeenten FILE (code;naam;geldig_vanaf;geldig_tot, the CBS list) turns on the
               gemeentecode check (S300). A message that fails schema validation gets no retour, as in the chain:
               its errors go to stderr and the exit code is 1.
+          demo --url URL [--clients 60] [--seed 1]
+              Posts a reproducible synthetic stretch of traffic (WMO301/305/307 between three gemeenten and four
+              aanbieders) to a running host with the demo keys of local.settings.sample.json. Posting it again is
+              harmless: every message is a duplicate (409) the second time.
         """;
 
     private static int Retour(string[] args, TextWriter stdout, TextWriter stderr)
@@ -143,6 +148,57 @@ public static class Cli
         }
 
         return Ok;
+    }
+
+    private static int Demo(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string? url = null;
+        var clients = 60;
+        var seed = 1;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--url":
+                    url = Value(args, ref i);
+                    break;
+                case "--clients":
+                    clients = int.TryParse(Value(args, ref i), out var c) && c > 0 ? c : throw new UsageException("--clients takes a positive number");
+                    break;
+                case "--seed":
+                    seed = int.TryParse(Value(args, ref i), out var s) ? s : throw new UsageException("--seed takes a number");
+                    break;
+                default:
+                    throw new UsageException($"unknown option '{args[i]}'");
+            }
+        }
+
+        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var baseUri))
+        {
+            throw new UsageException("demo needs --url of a running host, e.g. http://127.0.0.1:7071");
+        }
+
+        using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (sender, message) in DemoTraffic.Generate(clients, seed, DutchToday()))
+        {
+            var doc = IwmoXml.Write(message);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/berichten")
+            {
+                Content = new StringContent(doc.Declaration + doc.ToString(), System.Text.Encoding.UTF8, "application/xml"),
+            };
+            request.Headers.Add("X-Api-Key", DemoTraffic.KeyFor(sender));
+            using var response = http.Send(request);
+            var key = $"{message.Type} {(int)response.StatusCode}";
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+            if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.Conflict)
+            {
+                stderr.WriteLine($"{message.Type} from {sender}: {(int)response.StatusCode} {response.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");
+            }
+        }
+
+        stdout.WriteLine("demo traffic posted: " + string.Join(", ", counts.Select(c => $"{c.Key} ×{c.Value}")));
+        return counts.Keys.All(k => k.EndsWith(" 202", StringComparison.Ordinal) || k.EndsWith(" 409", StringComparison.Ordinal)) ? Ok : Invalid;
     }
 
     private static DateOnly DutchToday()
