@@ -179,6 +179,7 @@ public static class Cli
         }
 
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+        WaitUntilIntakeReady(http);
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var (sender, message) in DemoTraffic.Generate(clients, seed, DutchToday()))
         {
@@ -199,6 +200,22 @@ public static class Cli
 
         stdout.WriteLine("demo traffic posted: " + string.Join(", ", counts.Select(c => $"{c.Key} ×{c.Value}")));
         return counts.Keys.All(k => k.EndsWith(" 202", StringComparison.Ordinal) || k.EndsWith(" 409", StringComparison.Ordinal)) ? Ok : Invalid;
+    }
+
+    // The host answers health before its start-up work (tables, demo keys) is done; intake says 503 until then.
+    private static void WaitUntilIntakeReady(HttpClient http)
+    {
+        for (var attempt = 0; attempt < 60; attempt++)
+        {
+            using var probe = new HttpRequestMessage(HttpMethod.Post, "/api/berichten");
+            using var response = http.Send(probe);
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable)
+            {
+                return;
+            }
+
+            Thread.Sleep(500);
+        }
     }
 
     private static DateOnly DutchToday()

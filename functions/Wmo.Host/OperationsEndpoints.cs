@@ -47,7 +47,7 @@ internal sealed record FunctionStatus(string Name, string Trigger, string Bindin
         return result;
     }
 
-    private static async Task<long?> LengthAsync(QueueClient queue, CancellationToken ct)
+    internal static async Task<long?> LengthAsync(QueueClient queue, CancellationToken ct)
     {
         try
         {

@@ -12,20 +12,23 @@ namespace Wmo.Host;
 /// </summary>
 internal static class StatusPage
 {
+    // Dutch digit grouping (1.234.567) without culture data: the app runs with invariant globalization (no ICU).
+    private static readonly NumberFormatInfo DutchNumbers = new() { NumberGroupSeparator = ".", NumberDecimalSeparator = "," };
+
     public static void MapStatusPage(this IEndpointRouteBuilder app) =>
         app.MapGet("/", async (FunctionsRuntime runtime, FunctionCatalog catalog, StorageClient storage, StorageHealth health, IConfiguration config, CancellationToken ct) =>
         {
             var storageStatus = await health.CheckAsync(ct);
-            var functions = storageStatus.Values.All(v => v == "ok")
-                ? await FunctionStatus.ReadAsync(runtime, catalog, storage, config, ct)
-                : [];
-            return Results.Content(Render(storageStatus, functions), "text/html; charset=utf-8");
+            var healthy = storageStatus.Values.All(v => v == "ok");
+            var functions = healthy ? await FunctionStatus.ReadAsync(runtime, catalog, storage, config, ct) : [];
+            long? inbox = healthy ? await FunctionStatus.LengthAsync(storage.GetQueue(Wmo.Hub.IntakeOptions.InboxQueue), ct) : null;
+            return Results.Content(Render(storageStatus, functions, inbox), "text/html; charset=utf-8");
         });
 
-    internal static string Render(IReadOnlyDictionary<string, string> storage, IReadOnlyList<FunctionStatus> functions)
+    internal static string Render(IReadOnlyDictionary<string, string> storage, IReadOnlyList<FunctionStatus> functions, long? inbox)
     {
         static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
-        static string N(long? n) => n?.ToString("N0", CultureInfo.GetCultureInfo("nl-NL")) ?? "–";
+        static string N(long? n) => n?.ToString("N0", DutchNumbers) ?? "–";
         var html = new StringBuilder();
         html.Append("""
             <!DOCTYPE html>
@@ -56,6 +59,11 @@ internal static class StatusPage
 
         html.Append("""
             </tbody></table>
+            <h2>Berichten</h2>
+            """);
+        html.Append(CultureInfo.InvariantCulture,
+            $"<p>Ontvangen en gevalideerd, wachtend op routering: <strong>{N(inbox)}</strong> (POST /api/berichten).</p>");
+        html.Append("""
             <h2>Functies</h2>
             """);
         if (functions.Count == 0)

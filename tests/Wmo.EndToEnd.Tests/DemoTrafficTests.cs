@@ -50,4 +50,14 @@ public sealed class DemoTrafficTests : IClassFixture<AzuriteFixture>, IAsyncLife
         Assert.DoesNotContain(" 202", second.ToString(), StringComparison.Ordinal);
         Assert.Empty(errors.ToString());
     }
+
+    [Fact]
+    public async Task The_start_page_shows_how_many_received_messages_wait_for_routing()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
+
+        var html = await http.GetStringAsync("/");
+
+        Assert.Matches(@"wachtend op routering: <strong>\d+</strong>", html);
+    }
 }

@@ -26,6 +26,23 @@ public sealed class QueueClientTests : IClassFixture<AzuriteFixture>, IDisposabl
         return queue;
     }
 
+    // Azurite (like the service) keeps visibility times in whole seconds: wait for a message to come back by polling,
+    // never by sleeping a fixed time just past the timeout.
+    private static async Task<QueueMessage> ReceiveWithinAsync(QueueClient queue, TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if ((await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30))).FirstOrDefault() is { } message)
+            {
+                return message;
+            }
+
+            Assert.True(clock.Elapsed < timeout, $"no message became visible within {timeout.TotalSeconds}s");
+            await Task.Delay(100);
+        }
+    }
+
     [Fact]
     public async Task Creating_a_queue_twice_reports_that_it_already_existed()
     {
@@ -68,10 +85,9 @@ public sealed class QueueClientTests : IClassFixture<AzuriteFixture>, IDisposabl
         var queue = await NewQueueAsync();
         await queue.SendAsync("once");
 
-        var first = await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1));
-        var meanwhile = await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1));
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
-        var again = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30)));
+        var first = await queue.ReceiveAsync(1, TimeSpan.FromSeconds(3));
+        var meanwhile = await queue.ReceiveAsync(1, TimeSpan.FromSeconds(3));
+        var again = await ReceiveWithinAsync(queue, TimeSpan.FromSeconds(10));
 
         Assert.Single(first);
         Assert.Empty(meanwhile);
@@ -82,11 +98,10 @@ public sealed class QueueClientTests : IClassFixture<AzuriteFixture>, IDisposabl
     public async Task A_visibility_delay_on_send_hides_the_message_until_it_passes()
     {
         var queue = await NewQueueAsync();
-        await queue.SendAsync("later", visibilityDelay: TimeSpan.FromSeconds(1));
+        await queue.SendAsync("later", visibilityDelay: TimeSpan.FromSeconds(3));
 
         Assert.Empty(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30)));
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
-        Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.Equal("later", (await ReceiveWithinAsync(queue, TimeSpan.FromSeconds(10))).Body);
     }
 
     [Fact]
@@ -135,8 +150,7 @@ public sealed class QueueClientTests : IClassFixture<AzuriteFixture>, IDisposabl
         var queue = await NewQueueAsync();
         await queue.SendAsync("contested");
         var first = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1)));
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
-        var second = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30)));
+        var second = await ReceiveWithinAsync(queue, TimeSpan.FromSeconds(10));
 
         var ex = await Assert.ThrowsAsync<StorageRequestException>(() => queue.DeleteMessageAsync(first.MessageId, first.PopReceipt));
 
