@@ -15,14 +15,10 @@ public sealed class DemoTrafficTests : IClassFixture<AzuriteFixture>, IAsyncLife
     public async Task InitializeAsync()
     {
         using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "local.settings.sample.json")));
-        _host = HostProcess.Start("functions/Wmo.Host", "Wmo.Host", new Dictionary<string, string>
+        _host = await HostProcess.StartWmoHostAsync(_azurite.ConnectionString, _port, new Dictionary<string, string>
         {
-            ["AzureWebJobsStorage"] = _azurite.ConnectionString,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_port}",
-            ["Runtime__HostId"] = "e2e-" + Guid.NewGuid().ToString("N")[..8],
             ["Hub__ApiKeys"] = sample.RootElement.GetProperty("Values").GetProperty("Hub__ApiKeys").GetString()!,
         });
-        await _host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
         await _host.WaitForOutputAsync("API key registered for CAK", TimeSpan.FromSeconds(30));
     }
 

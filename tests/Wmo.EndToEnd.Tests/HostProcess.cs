@@ -64,6 +64,28 @@ internal sealed class HostProcess : IDisposable
         return new HostProcess(Process.Start(start)!);
     }
 
+    /// <summary>
+    /// Starts the product host (functions/Wmo.Host) on a loopback port against the given storage, with a host id of
+    /// its own, and waits until it serves requests.
+    /// </summary>
+    public static async Task<HostProcess> StartWmoHostAsync(string storage, int port, IDictionary<string, string>? settings = null)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = storage,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["Runtime__HostId"] = "e2e-" + Guid.NewGuid().ToString("N")[..8],
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var host = Start("functions/Wmo.Host", "Wmo.Host", environment);
+        await host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        return host;
+    }
+
     /// <summary>The build configuration these tests were built in (Debug/Release), read off their own path.</summary>
     private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 

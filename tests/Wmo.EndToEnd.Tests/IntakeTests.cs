@@ -26,14 +26,10 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = HostProcess.Start("functions/Wmo.Host", "Wmo.Host", new Dictionary<string, string>
+        _host = await HostProcess.StartWmoHostAsync(_azurite.ConnectionString, _port, new Dictionary<string, string>
         {
-            ["AzureWebJobsStorage"] = _azurite.ConnectionString,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_port}",
-            ["Runtime__HostId"] = "e2e-" + Guid.NewGuid().ToString("N")[..8],
             ["Hub__ApiKeys"] = $"65656055:Aanbieder:{AanbiederKey};42420001:Aanbieder:{OtherAanbiederKey};0384:Gemeente:{GemeenteKey}",
         });
-        await _host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
         await _host.WaitForOutputAsync("API key registered for 0384", TimeSpan.FromSeconds(30));
     }
 

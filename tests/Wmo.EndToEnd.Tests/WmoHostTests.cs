@@ -20,13 +20,7 @@ public sealed class WmoHostTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = HostProcess.Start("functions/Wmo.Host", "Wmo.Host", new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = _azurite.ConnectionString,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_port}",
-            ["Runtime__HostId"] = "e2e-" + Guid.NewGuid().ToString("N")[..8],
-        });
-        await _host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        _host = await HostProcess.StartWmoHostAsync(_azurite.ConnectionString, _port);
     }
 
     public Task DisposeAsync()
@@ -91,12 +85,8 @@ public sealed class WmoHostWithBrokenStorageTests : IClassFixture<AzuriteFixture
     public async Task With_a_wrong_account_key_the_health_endpoint_answers_503_naming_the_failure()
     {
         var port = AzuriteFixture.FreePort();
-        using var host = HostProcess.Start("functions/Wmo.Host", "Wmo.Host", new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = _azurite.ConnectionString.Replace("AccountKey=Eby8", "AccountKey=Aby8", StringComparison.Ordinal),
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-        });
-        await host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        using var host = await HostProcess.StartWmoHostAsync(
+            _azurite.ConnectionString.Replace("AccountKey=Eby8", "AccountKey=Aby8", StringComparison.Ordinal), port);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
         using var response = await http.GetAsync("/api/health");

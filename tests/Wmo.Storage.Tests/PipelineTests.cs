@@ -112,7 +112,7 @@ public class PipelineTests : IClassFixture<AzuriteFixture>
         var credential = new TokenCredential((scope, _) =>
         {
             requestedScopes.Add(scope);
-            return ValueTask.FromResult(new StorageAccessToken("token-123", DateTimeOffset.UtcNow.AddHours(1)));
+            return ValueTask.FromResult(new StorageAccessToken("token-123", TimeProvider.System.GetUtcNow().AddHours(1)));
         });
         using var client = new StorageClient(
             StorageAccount.ForTokenCredential("wmoprod"),

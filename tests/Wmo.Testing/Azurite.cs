@@ -97,7 +97,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public static async Task WaitForPortsAsync(IEnumerable<int> ports, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var clock = Stopwatch.StartNew();
         foreach (var port in ports)
         {
             while (true)
@@ -108,7 +108,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
                     await client.ConnectAsync(IPAddress.Loopback, port);
                     break;
                 }
-                catch (SocketException) when (DateTime.UtcNow < deadline)
+                catch (SocketException) when (clock.Elapsed < timeout)
                 {
                     await Task.Delay(100);
                 }
