@@ -1,7 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Xml;
-using System.Xml.Linq;
 using Wmo.Messages;
 using Wmo.Messages.Model;
 using Wmo.Messages.Retour;
@@ -131,9 +130,7 @@ public static class Cli
             throw new UsageException($"{validation.MessageType} is itself an answer; nothing answers it");
         }
 
-        using var stream = new MemoryStream(bytes, writable: false);
-        using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-        var doc = XDocument.Load(reader);
+        var doc = IwmoXml.Load(bytes);
         var message = IwmoXml.Read(doc);
         var date = today ?? DutchToday();
         var verdict = MessageRules.Evaluate(message, date, gemeenten);

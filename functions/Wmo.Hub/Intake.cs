@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Xml;
 using System.Xml.Linq;
 using Wmo.Messages;
 using Wmo.Messages.Model;
@@ -93,13 +91,7 @@ public sealed class Intake
         }
 
         var type = validation.MessageType!;
-        XDocument doc;
-        using (var stream = new MemoryStream(xml, writable: false))
-        using (var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null }))
-        {
-            doc = XDocument.Load(reader);
-        }
-
+        var doc = IwmoXml.Load(xml);
         var message = IwmoXml.Read(doc);
         var sender = TransmittingParty(message);
         if (caller.SendsAs != type.Sender)

@@ -47,11 +47,16 @@ public static class IwmoXml
     }
 
     /// <summary>Reads a message from a stream with the same safe settings as validation (no DTD, nothing resolved).</summary>
-    public static IIwmoMessage Read(Stream xml)
+    public static IIwmoMessage Read(Stream xml) => Read(Load(xml));
+
+    /// <summary>Loads message XML as a document without DTD processing or resolving anything (no XXE).</summary>
+    public static XDocument Load(Stream xml)
     {
         using var reader = XmlReader.Create(xml, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, CloseInput = false });
-        return Read(XDocument.Load(reader));
+        return XDocument.Load(reader);
     }
+
+    public static XDocument Load(byte[] xml) => Load(new MemoryStream(xml, writable: false));
 
     public static XDocument Write(IIwmoMessage message)
     {

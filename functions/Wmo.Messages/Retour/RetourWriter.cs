@@ -16,6 +16,7 @@ public sealed class RetourWriter
 {
     private static readonly XNamespace B = MessageCatalog.BasisschemaNamespace;
     private readonly SchemaRegistry _schemas;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<MessageType, HashSet<string>> _classes = new();
 
     public RetourWriter(SchemaRegistry schemas) => _schemas = schemas;
 
@@ -64,7 +65,7 @@ public sealed class RetourWriter
         // Only rejected classes make the body come back; a technical rejection is header-only (the message counts as not sent).
         if (verdict.ClassFindings.Any() && !verdict.IsTechnicalRejection)
         {
-            var classes = ClassNames(retourType);
+            var classes = _classes.GetOrAdd(retourType, ClassNames);
             var codes = verdict.ClassFindings.ToLookup(f => f.Location!, f => f.RetourCode);
             foreach (var body in root.Elements().Where(e => e.Name != h + "Header"))
             {
