@@ -37,6 +37,7 @@ public static class Cli
                 "validate" => Validate(args[1..], stdout, stderr),
                 "retour" => Retour(args[1..], stdout, stderr),
                 "demo" => Demo(args[1..], stdout, stderr),
+                "send" => SendCommand.Run(args[1..], stdout, stderr),
                 _ => UsageError(stderr, $"unknown command '{args[0]}'"),
             };
         }
@@ -59,6 +60,10 @@ public static class Cli
               Netherlands). --gemeenten FILE (code;naam;geldig_vanaf;geldig_tot, the CBS list) turns on the
               gemeentecode check (S300). A message that fails schema validation gets no retour, as in the chain:
               its errors go to stderr and the exit code is 1.
+          send FILE|FOLDER --key KEY [--url http://127.0.0.1:7071]
+              Posts a message, or every .xml file of a folder in name order, to the hub's intake as the party the key
+              belongs to. Shows progress, then a summary: accepted, rejected (with the reason) and duplicates.
+              Exit code 1 when any file was rejected or the hub could not be reached.
           demo --url URL [--clients 60] [--seed 1]
               Posts a reproducible synthetic stretch of traffic (WMO301/305/307 between three gemeenten and four
               aanbieders) to a running host with the demo keys of local.settings.sample.json. Posting it again is
@@ -304,7 +309,7 @@ public static class Cli
         return results.All(r => r.Result.IsValid) ? Ok : Invalid;
     }
 
-    private static string Value(string[] args, ref int i) =>
+    internal static string Value(string[] args, ref int i) =>
         ++i < args.Length ? args[i] : throw new UsageException($"{args[i - 1]} needs a value");
 
     private static int UsageError(TextWriter stderr, string message)
@@ -314,5 +319,5 @@ public static class Cli
         return Usage;
     }
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 }

@@ -1,4 +1,5 @@
 using Wmo.Hub;
+using Wmo.Hub.Chain;
 using Wmo.Messages;
 using Wmo.Storage;
 
@@ -17,12 +18,38 @@ internal static class HubEndpoints
         services.AddSingleton(_ => new IntakeOptions
         {
             Gemeenten = config["Hub:GemeentenFile"] is { Length: > 0 } file ? GemeenteCodes.Load(file) : null,
+            ChainGrace = TimeSpan.TryParse(config["Hub:ChainGrace"], System.Globalization.CultureInfo.InvariantCulture, out var grace) ? grace : TimeSpan.FromMinutes(2),
+            ChainRetryDelay = TimeSpan.TryParse(config["Hub:ChainRetryDelay"], System.Globalization.CultureInfo.InvariantCulture, out var delay) ? delay : TimeSpan.FromSeconds(10),
         });
         services.AddSingleton<ApiKeys>();
+        services.AddSingleton<Tracking>();
+        services.AddSingleton<Mailboxes>();
+        services.AddSingleton(sp => new LedgerStore(sp.GetRequiredService<StorageClient>(), PersonKeySecret(config, sp.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton<PoisonStore>();
         services.AddSingleton<Intake>();
+        services.AddSingleton<Router>();
+        services.AddSingleton<System.IO.Abstractions.IFileSystem>(new System.IO.Abstractions.FileSystem());
+        services.AddSingleton<FileDrop>();
+        services.AddSingleton(sp => new Retention(sp.GetRequiredService<StorageClient>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<Tracking>(),
+            sp.GetRequiredService<TimeProvider>(), TimeSpan.FromDays(int.TryParse(config["Hub:RetentionDays"], out var days) && days > 0 ? days : 400)));
         services.AddSingleton<HubStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<HubStartup>());
         return services;
+    }
+
+    /// <summary>
+    /// The HMAC key of person ids (Hub:PersonKeySecret). Every host of a deployment must use the same one; production
+    /// takes it from Key Vault. Without it a fixed development key is used, and the host says so.
+    /// </summary>
+    private static string PersonKeySecret(IConfiguration config, ILoggerFactory logs)
+    {
+        if (config["Hub:PersonKeySecret"] is { Length: > 0 } secret)
+        {
+            return secret;
+        }
+
+        logs.CreateLogger("Wmo.Host").LogWarning("Hub:PersonKeySecret is not set: person ids use the development key. Set it in production.");
+        return "wmo-development-person-key";
     }
 
     public static void MapIntakeEndpoints(this IEndpointRouteBuilder app) =>
@@ -106,7 +133,7 @@ internal static class HubEndpoints
 /// reachable yet (or refuses the key) does not stop the host: it keeps trying, /api/health says what is wrong, and
 /// intake answers 503 until this has succeeded.
 /// </summary>
-internal sealed class HubStartup(Intake intake, ApiKeys keys, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
+internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -122,6 +149,9 @@ internal sealed class HubStartup(Intake intake, ApiKeys keys, IConfiguration con
             {
                 await intake.EnsureStorageAsync(stoppingToken);
                 await keys.EnsureTableAsync(stoppingToken);
+                await ledger.EnsureTableAsync(stoppingToken);
+                await poison.EnsureTableAsync(stoppingToken);
+                await retention.EnsureTableAsync(stoppingToken);
                 foreach (var (caller, key) in seed)
                 {
                     await keys.RegisterAsync(caller, key, stoppingToken);

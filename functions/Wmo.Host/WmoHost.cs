@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Wmo.Functions.Runtime;
+using Wmo.Hub;
 
 namespace Wmo.Host;
 
@@ -23,6 +24,8 @@ public static class WmoHost
                 // Defaults any setting can override (e.g. Logging__LogLevel__Microsoft.AspNetCore=Information).
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["FileDropSchedule"] = "*/5 * * * * *",
+                ["RetentionSchedule"] = "0 30 2 * * *",
             })
             .AddFunctionsLocalSettings(Path.Combine(root, "local.settings.json"))
             .AddEnvironmentVariables()
@@ -33,7 +36,11 @@ public static class WmoHost
         var runtime = RuntimeOptions.From(builder.Configuration);
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = runtime.ShutdownGrace + TimeSpan.FromSeconds(10));
 
-        builder.Services.AddFunctionsRuntime(builder.Configuration, Path.Combine(root, "host.json"));
+        builder.Services.AddFunctionsRuntime(builder.Configuration, Path.Combine(root, "host.json"))
+            .AddQueueFunction<RouteBerichtFunction>(RouteBerichtFunction.Name, IntakeOptions.InboxQueue)
+            .AddQueueFunction<PoisonBerichtFunction>(PoisonBerichtFunction.Name, IntakeOptions.InboxQueue + "-poison")
+            .AddTimerFunction<FileDropFunction>(FileDropFunction.Name, FileDropFunction.ScheduleSetting)
+            .AddTimerFunction<RetentionFunction>(RetentionFunction.Name, RetentionFunction.ScheduleSetting);
         builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddHub(builder.Configuration);
 
@@ -42,6 +49,7 @@ public static class WmoHost
         app.UseStatusCodePages();
         app.MapOperationsEndpoints();
         app.MapIntakeEndpoints();
+        app.MapMailboxEndpoints();
         app.MapStatusPage();
         return app;
     }

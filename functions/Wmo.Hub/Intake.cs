@@ -36,9 +36,17 @@ public sealed record IntakeOptions
 {
     public const string ArchiveContainer = "berichten";
     public const string InboxQueue = "berichten-in";
-    public const string ReceiptsTable = "ontvangsten";
 
     public TimeZoneInfo Zone { get; init; } = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
+
+    /// <summary>
+    /// How long a message may wait for history that is still on its way before a chain rule that needs it (9019,
+    /// 9063, 9069) rejects it. Messages sent moments apart can be routed in any order.
+    /// </summary>
+    public TimeSpan ChainGrace { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a waiting message stays invisible before routing tries it again.</summary>
+    public TimeSpan ChainRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The CBS list for S300; null = not checked (schemas/README.md, GemeenteCodes).</summary>
     public GemeenteCodes? Gemeenten { get; init; }
@@ -58,17 +66,19 @@ public sealed class Intake
 {
     private readonly MessageValidator _validator;
     private readonly RetourWriter _retours;
-    private readonly TableClient _receipts;
+    private readonly Tracking _tracking;
+    private readonly Mailboxes _mailboxes;
     private readonly BlobContainerClient _archive;
     private readonly QueueClient _inbox;
     private readonly IntakeOptions _options;
     private readonly TimeProvider _time;
 
-    public Intake(StorageClient storage, SchemaRegistry schemas, IntakeOptions options, TimeProvider time)
+    public Intake(StorageClient storage, Tracking tracking, Mailboxes mailboxes, SchemaRegistry schemas, IntakeOptions options, TimeProvider time)
     {
+        _tracking = tracking;
+        _mailboxes = mailboxes;
         _validator = new MessageValidator(schemas);
         _retours = new RetourWriter(schemas);
-        _receipts = storage.GetTable(IntakeOptions.ReceiptsTable);
         _archive = storage.GetBlobContainer(IntakeOptions.ArchiveContainer);
         _inbox = storage.GetQueue(IntakeOptions.InboxQueue);
         _options = options;
@@ -77,7 +87,8 @@ public sealed class Intake
 
     public async Task EnsureStorageAsync(CancellationToken ct = default)
     {
-        await _receipts.CreateIfNotExistsAsync(ct);
+        await _tracking.EnsureTableAsync(ct);
+        await _mailboxes.EnsureTableAsync(ct);
         await _archive.CreateIfNotExistsAsync(ct);
         await _inbox.CreateIfNotExistsAsync(ct);
     }
@@ -93,7 +104,7 @@ public sealed class Intake
         var type = validation.MessageType!;
         var doc = IwmoXml.Load(xml);
         var message = IwmoXml.Read(doc);
-        var sender = TransmittingParty(message);
+        var sender = Routing.Sender(message);
         if (caller.SendsAs != type.Sender)
         {
             return new IntakeResult.NotAllowed($"A caller with role {caller.Role} does not send {type} (sent by a {type.Sender}).");
@@ -114,49 +125,35 @@ public sealed class Intake
                 var retour = message is Wmo323 declaratie
                     ? IwmoXml.Write(DeclaratieAntwoordWriter.Answer(declaratie, verdict, identificatie, today))
                     : _retours.Write(doc, verdict, identificatie, today);
+                await DeliverRejectionAsync(sender, MessageCatalog.AnswerTo(type)!, retour, today, ct);
                 return new IntakeResult.RulesRejected(type, retour, verdict.Findings);
             }
         }
 
-        return await StoreAsync(type, message.Header, sender, xml, ct);
+        return await StoreAsync(type, message, sender, xml, ct);
     }
 
-    /// <summary>
-    /// Who actually sends the message: a retour's header is the heenbericht's, unchanged (IV028), so its sender is the
-    /// header's Ontvanger; every other message is sent by its Afzender.
-    /// </summary>
-    public static string TransmittingParty(IIwmoMessage message) =>
-        message.Type.IsRetour ? message.Header.Ontvanger : message.Header.Afzender;
-
     /// <summary>The dedupe key of TR056: per sender and berichtsoort, Identificatie + Dagtekening.</summary>
-    public static (string PartitionKey, string RowKey) DedupeKey(string sender, Header header) =>
-        (sender, $"{header.BerichtCode}|{header.BerichtIdentificatie.Identificatie}|{header.BerichtIdentificatie.Dagtekening:yyyy-MM-dd}");
+    public static string DedupeKey(string sender, Header header) =>
+        $"{sender}|{header.BerichtCode}|{header.BerichtIdentificatie.Identificatie}|{header.BerichtIdentificatie.Dagtekening:yyyy-MM-dd}";
 
     public static Guid MessageId(string sender, Header header)
     {
-        var (pk, rk) = DedupeKey(sender, header);
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(pk + "|" + rk));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(DedupeKey(sender, header)));
         return new Guid(hash.AsSpan(0, 16));
     }
 
-    private async Task<IntakeResult> StoreAsync(MessageType type, Header header, string sender, byte[] xml, CancellationToken ct)
+    private async Task<IntakeResult> StoreAsync(MessageType type, IIwmoMessage message, string sender, byte[] xml, CancellationToken ct)
     {
-        var (pk, rk) = DedupeKey(sender, header);
+        var header = message.Header;
         var id = MessageId(sender, header);
         var blob = $"{sender}/{header.BerichtIdentificatie.Dagtekening:yyyy/MM}/{id:N}.xml";
-        var receipt = new TableEntity(TableKey.Escape(pk), TableKey.Escape(rk))
-        {
-            ["Id"] = id,
-            ["Bericht"] = type.Name,
-            ["Blob"] = blob,
-            ["State"] = "Received",
-            ["ReceivedOn"] = _time.GetUtcNow(),
-        };
+        var record = new MessageRecord(id, type.Name, sender, Routing.Addressee(message), header.BerichtIdentificatie.Identificatie,
+            header.BerichtIdentificatie.Dagtekening, blob, _time.GetUtcNow(), Person: null, Routing.AnswersId(message), Queued: false);
         var resumed = false;
-        if (!(await _receipts.InsertIfAbsentAsync(receipt, ct)).Inserted)
+        if (!await _tracking.TryRegisterAsync(record, ct))
         {
-            var existing = await _receipts.GetAsync(receipt.PartitionKey, receipt.RowKey, ct);
-            if (existing?.GetString("State") == "Queued")
+            if ((await _tracking.GetAsync(id, ct))?.Queued == true)
             {
                 return new IntakeResult.Duplicate(id, type);
             }
@@ -168,8 +165,23 @@ public sealed class Intake
         await _archive.PutAsync(blob, xml, "application/xml",
             new Dictionary<string, string> { ["bericht"] = type.Name, ["afzender"] = sender, ["id"] = id.ToString("N") }, ct: ct);
         await _inbox.SendAsync(JsonSerializer.Serialize(new InboxMessage(id, blob, type.Name, sender)), ct: ct);
-        var queued = new TableEntity(receipt.PartitionKey, receipt.RowKey) { ["State"] = "Queued", ["QueuedOn"] = _time.GetUtcNow() };
-        await _receipts.UpsertAsync(queued, TableUpdateMode.Merge, ct);
+        await _tracking.MarkQueuedAsync(id, ct);
         return new IntakeResult.Accepted(id, type, resumed);
+    }
+
+    /// <summary>
+    /// A layer-2 rejection's retour also goes to the sender's mailbox, like any retour. Its id hashes the retour's
+    /// content, so posting the same rejected message again does not fill the mailbox with copies.
+    /// </summary>
+    private async Task DeliverRejectionAsync(string sender, MessageType retourType, XDocument retour, DateOnly today, CancellationToken ct)
+    {
+        var bytes = Encoding.UTF8.GetBytes(retour.Declaration + retour.ToString(SaveOptions.DisableFormatting));
+        var id = new Guid(SHA256.HashData([.. Encoding.UTF8.GetBytes("intake-retour|" + sender + "|"), .. bytes]).AsSpan(0, 16));
+        var blob = Router.HubRetourBlob(sender, id, today);
+        await _archive.PutAsync(blob, bytes, "application/xml",
+            new Dictionary<string, string> { ["bericht"] = retourType.Name, ["afzender"] = Router.HubParty, ["id"] = id.ToString("N") }, ct: ct);
+        await _tracking.TryRegisterAsync(new MessageRecord(id, retourType.Name, Router.HubParty, sender, string.Empty, today, blob, _time.GetUtcNow(), null, null, Queued: true), ct);
+        await _mailboxes.DeliverAsync(sender, id, retourType.Name, Router.HubParty, blob, null, ct);
+        await _tracking.RecordAsync(id, MessageStatus.Delivered, sender, ct: ct);
     }
 }

@@ -13,12 +13,16 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IDisposable
     private static readonly SchemaRegistry Schemas = SchemaRegistry.Load();
     private readonly StorageClient _storage;
     private readonly Intake _intake;
+    private readonly Tracking _tracking;
+    private readonly Mailboxes _mailboxes;
     private readonly Caller _aanbieder = new("65656055", Role.Aanbieder);
 
     public IntakeTests(AzuriteFixture azurite)
     {
         _storage = azurite.CreateClient();
-        _intake = new Intake(_storage, Schemas, new IntakeOptions(), TimeProvider.System);
+        _tracking = new Tracking(_storage, TimeProvider.System);
+        _mailboxes = new Mailboxes(_storage, TimeProvider.System);
+        _intake = new Intake(_storage, _tracking, _mailboxes, Schemas, new IntakeOptions(), TimeProvider.System);
         _intake.EnsureStorageAsync().GetAwaiter().GetResult();
     }
 
@@ -36,9 +40,9 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IDisposable
     {
         var xml = Fresh305();
         var header = IwmoXml.Read(XDocument.Parse(Encoding.UTF8.GetString(xml))).Header;
-        var (pk, rk) = Intake.DedupeKey("65656055", header);
         // The state a crash right after the receipt insert leaves behind.
-        await _storage.GetTable(IntakeOptions.ReceiptsTable).InsertIfAbsentAsync(new TableEntity(TableKey.Escape(pk), TableKey.Escape(rk)) { ["State"] = "Received" });
+        await _tracking.TryRegisterAsync(new MessageRecord(Intake.MessageId("65656055", header), "WMO305", "65656055", "1234", "x", header.BerichtIdentificatie.Dagtekening,
+            "blob", DateTimeOffset.UtcNow, null, null, Queued: false));
 
         var result = await _intake.ReceiveAsync(_aanbieder, xml);
         var again = await _intake.ReceiveAsync(_aanbieder, xml);
@@ -66,7 +70,7 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IDisposable
     }
 
     [Fact]
-    public async Task A_rejected_message_changes_nothing_in_storage()
+    public async Task A_rejected_message_is_not_registered_and_its_retour_goes_to_the_senders_mailbox()
     {
         var xml = Encoding.UTF8.GetString(Fresh305());
         var d = xml.IndexOf("<iwmo:Dagtekening>", StringComparison.Ordinal) + "<iwmo:Dagtekening>".Length;
@@ -77,8 +81,11 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IDisposable
 
         var rejected = Assert.IsType<IntakeResult.RulesRejected>(result);
         Assert.Equal("8848", Assert.Single(rejected.Findings).RetourCode);
-        var (pk, rk) = Intake.DedupeKey("65656055", header);
-        Assert.Null(await _storage.GetTable(IntakeOptions.ReceiptsTable).GetAsync(TableKey.Escape(pk), TableKey.Escape(rk)));
+        Assert.Null(await _tracking.GetAsync(Intake.MessageId("65656055", header)));
+        var mailbox = await _mailboxes.ListAsync("65656055", 1000, null, unreadOnly: true);
+        var item = Assert.Single(mailbox.Items, i => i.Bericht == "WMO306" && i.Van == Router.HubParty
+            && _storage.GetBlobContainer(IntakeOptions.ArchiveContainer).GetAsync(i.Blob).GetAwaiter().GetResult()!.Content.AsSpan().IndexOf(Encoding.UTF8.GetBytes(header.BerichtIdentificatie.Identificatie)) >= 0);
+        Assert.False(item.Read);
     }
 
     [Fact]

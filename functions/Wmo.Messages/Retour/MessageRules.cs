@@ -167,7 +167,8 @@ public static class MessageRules
 
     private static bool AllowedStatus(string status) => status is "1" or "3";
 
-    private static IEnumerable<string> Bsns(IIwmoMessage message) => message switch
+    /// <summary>The BSNs a heenbericht names (its clients).</summary>
+    public static IEnumerable<string> Bsns(IIwmoMessage message) => message switch
     {
         Wmo301 m => [m.Client.Bsn],
         Wmo305 m => [m.Client.Bsn],

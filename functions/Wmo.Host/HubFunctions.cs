@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Wmo.Functions.Runtime;
+using Wmo.Hub;
+
+namespace Wmo.Host;
+
+/// <summary>
+/// Queue trigger on <c>berichten-in</c>: routes one accepted message. A failure is recorded on the message (its
+/// latest reason, for the poison list) and rethrown, so the runtime retries it and finally poisons it.
+/// </summary>
+internal sealed class RouteBerichtFunction(Router router, Tracking tracking, ILogger<RouteBerichtFunction> logger) : IQueueHandler
+{
+    public const string Name = "RouteBericht";
+
+    public async Task HandleAsync(QueueTriggerMessage message, CancellationToken cancellationToken)
+    {
+        var inbox = JsonSerializer.Deserialize<InboxMessage>(message.Body)
+            ?? throw new JsonException("The queue message is not an inbox reference.");
+        try
+        {
+            var result = await router.RouteAsync(inbox, cancellationToken);
+            logger.LogInformation("{Bericht} {Id} routed to {Addressee}; deferred {Deferred}; chain findings {Findings}",
+                result.Bericht, result.Id, result.Addressee, result.Deferred, result.Findings.Count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await tracking.RecordLatestAsync(inbox.Id, MessageStatus.Failed, $"Poging {message.DequeueCount}: {ex.GetType().Name}: {ex.Message}", CancellationToken.None);
+            throw;
+        }
+    }
+}
+
+/// <summary>
+/// Queue trigger on <c>berichten-in-poison</c> (what Azure Functions leaves to the application): records the message
+/// with its failure reason so operators see and can replay it.
+/// </summary>
+internal sealed class PoisonBerichtFunction(PoisonStore poison, ILogger<PoisonBerichtFunction> logger) : IQueueHandler
+{
+    public const string Name = "PoisonBericht";
+
+    public async Task HandleAsync(QueueTriggerMessage message, CancellationToken cancellationToken)
+    {
+        await poison.RecordAsync(IntakeOptions.InboxQueue, message.Body, cancellationToken);
+        logger.LogError("A message of {Queue} was poisoned and is listed under /api/admin/poison", IntakeOptions.InboxQueue);
+    }
+}
+
+/// <summary>Timer (<c>%FileDropSchedule%</c>): takes the files parties dropped in their in-folders (Hub:FileDrop:Root).</summary>
+internal sealed class FileDropFunction(FileDrop drop, HubStartup startup, IConfiguration config, ILogger<FileDropFunction> logger) : ITimerHandler
+{
+    public const string Name = "FileDrop";
+    public const string ScheduleSetting = "%FileDropSchedule%";
+
+    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    {
+        if (config["Hub:FileDrop:Root"] is not { Length: > 0 } root || !startup.IsReady)
+        {
+            return;
+        }
+
+        foreach (var result in await drop.ProcessAsync(root, cancellationToken))
+        {
+            logger.LogInformation("File drop {Party}/{File}: {Status} {Bericht} {Id}", result.Party, result.File, result.Status, result.Bericht, result.Id);
+        }
+    }
+}
+
+/// <summary>Timer (<c>%RetentionSchedule%</c>): purges acknowledged messages whose retention period has passed.</summary>
+internal sealed class RetentionFunction(Retention retention, HubStartup startup, TimeProvider time, ILogger<RetentionFunction> logger) : ITimerHandler
+{
+    public const string Name = "Retention";
+    public const string ScheduleSetting = "%RetentionSchedule%";
+
+    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    {
+        if (!startup.IsReady)
+        {
+            return;
+        }
+
+        var purged = await retention.PurgeAsync(time.GetUtcNow(), cancellationToken);
+        logger.LogInformation("Retention: {Purged} acknowledged message(s) purged after {Days} days", purged, retention.Period.TotalDays);
+    }
+}

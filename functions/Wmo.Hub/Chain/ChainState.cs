@@ -1,0 +1,87 @@
+namespace Wmo.Hub.Chain;
+
+/// <summary>
+/// What the hub knows of one person's chain with one gemeente: the toewijzingen, and the starts and stops reported on
+/// them. It is stored as one row per person (table <c>ketens</c>), so one ETag guards every chain rule that needs
+/// history against concurrent messages for the same person.
+/// </summary>
+public sealed record ChainState(
+    string Gemeente,
+    string Bsn,
+    IReadOnlyList<ToewijzingState> Toewijzingen,
+    IReadOnlyList<StartState> Starts,
+    IReadOnlyList<StopState> Stops)
+{
+    public static ChainState Empty(string gemeente, string bsn) => new(gemeente, bsn, [], [], []);
+
+    public ToewijzingState? Toewijzing(long nummer) => Toewijzingen.FirstOrDefault(t => t.Nummer == nummer);
+
+    /// <summary>The starts that stand: reported with StatusAanlevering 1, not deleted and not rejected by a retour.</summary>
+    public IEnumerable<StartState> CurrentStarts(long toewijzing) => Starts.Where(s => s.Toewijzing == toewijzing && s.Current);
+
+    public IEnumerable<StopState> CurrentStops(long toewijzing, DateOnly begindatum) =>
+        Stops.Where(s => s.Toewijzing == toewijzing && s.Begindatum == begindatum && s.Current);
+}
+
+/// <summary>The latest WMO301 content of one toewijzing. <see cref="Deleted"/>: RedenWijziging 13 ("verwijderd").</summary>
+public sealed record ToewijzingState(
+    long Nummer,
+    string Aanbieder,
+    string? Categorie,
+    string? ProductCode,
+    DateOnly Toewijzingsdatum,
+    DateOnly Ingangsdatum,
+    DateOnly? Einddatum,
+    string? RedenWijziging,
+    Guid MessageId,
+    DateTimeOffset ReceivedOn)
+{
+    public bool Deleted => RedenWijziging == "13";
+}
+
+/// <summary>A start (WMO305 StartProduct), keyed by toewijzing and Begindatum (OP289: one current start per product).</summary>
+public sealed record StartState(long Toewijzing, DateOnly Begindatum, bool Current, Guid MessageId, DateTimeOffset ReceivedOn);
+
+/// <summary>A stop (WMO307 StopProduct), keyed by toewijzing, the start's Begindatum and, since 3.2, RedenBeeindiging.</summary>
+public sealed record StopState(
+    long Toewijzing, DateOnly Begindatum, string RedenBeeindiging, DateOnly Einddatum, bool Current, Guid MessageId, DateTimeOffset ReceivedOn)
+{
+    /// <summary>RedenBeeindiging 20: temporarily stopped; a definitive stop with the same start may follow.</summary>
+    public bool Temporary => RedenBeeindiging == "20";
+}
+
+/// <summary>
+/// One thing that happened in a chain, as the timeline and the detection rules read it. Dates are the business dates
+/// the message carries; <see cref="ReceivedOn"/> is when the hub routed it.
+/// </summary>
+public sealed record LedgerEvent(
+    string Kind,
+    string Bericht,
+    Guid MessageId,
+    DateTimeOffset ReceivedOn,
+    long? ToewijzingNummer = null,
+    string? Product = null,
+    DateOnly? Datum = null,
+    DateOnly? Einddatum = null,
+    string? Reden = null,
+    IReadOnlyList<string>? RetourCodes = null,
+    long? Bedrag = null);
+
+/// <summary>The kinds of <see cref="LedgerEvent"/>, one per step of the chain.</summary>
+public static class LedgerEventKinds
+{
+    public const string Toewijzing = "toewijzing";
+    public const string ToewijzingVerwijderd = "toewijzing-verwijderd";
+    public const string Start = "start";
+    public const string StartVerwijderd = "start-verwijderd";
+    public const string Stop = "stop";
+    public const string StopVerwijderd = "stop-verwijderd";
+    public const string Afgewezen = "afgewezen";
+    public const string Aanvraag = "aanvraag";
+    public const string Wijzigingsverzoek = "wijzigingsverzoek";
+    public const string Antwoord = "antwoord";
+    public const string Declaratie = "declaratie";
+    public const string DeclaratieAntwoord = "declaratie-antwoord";
+    public const string Retour = "retour";
+    public const string EigenBijdrage = "eigen-bijdrage";
+}

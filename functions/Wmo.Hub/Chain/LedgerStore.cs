@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Wmo.Messages.Retour;
+using Wmo.Storage;
+
+namespace Wmo.Hub.Chain;
+
+/// <summary>An outgoing message a ledger change caused (a retour the hub writes), kept in the person's partition.</summary>
+public sealed record OutboxItem(string Kind, string To, Guid Id, string Bericht, DateOnly Dagtekening, Guid Answers);
+
+/// <summary>The stored result of applying one message to one person's chain (also what a retry reads back).</summary>
+public sealed record LedgerEntry(
+    Guid MessageId, string Bericht, DateTimeOffset At, IReadOnlyList<LedgerEvent> Events, IReadOnlyList<Finding> Findings, int Assessed,
+    IReadOnlyList<OutboxItem> Outbox);
+
+/// <summary>
+/// Table <c>ketens</c>, one partition per person and gemeente (an opaque HMAC of gemeentecode and BSN, so no BSN is in
+/// any key, URL or log). Rows: <c>state</c> (the <see cref="ChainState"/>), <c>m|messageId</c> (the message was
+/// applied, with its events and findings: the router's dedupe marker and the timeline), <c>o|messageId|n</c> (the
+/// outgoing messages it caused). Marker, state and outbox are written in one entity-group transaction; the state's
+/// ETag makes concurrent messages for the same person apply one after the other.
+/// </summary>
+public sealed class LedgerStore
+{
+    public const string TableName = "ketens";
+    private const string StateRow = "state";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly TableClient _table;
+    private readonly byte[] _personKey;
+
+    /// <param name="personKeySecret">The HMAC key for person ids: the same for every host of a deployment, kept secret.</param>
+    public LedgerStore(StorageClient storage, string personKeySecret)
+    {
+        _table = storage.GetTable(TableName);
+        _personKey = Encoding.UTF8.GetBytes(personKeySecret);
+    }
+
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+
+    /// <summary>The opaque id of a person with a gemeente: used as partition key and in URLs instead of the BSN.</summary>
+    public string PersonId(string gemeente, string bsn) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_personKey, Encoding.UTF8.GetBytes(gemeente + "|" + bsn)).AsSpan(0, 16));
+
+    public async Task<ChainState?> GetStateAsync(string personId, CancellationToken ct = default) =>
+        await _table.GetAsync(personId, StateRow, ct) is { } e ? ReadState(e) : null;
+
+    /// <summary>Every message applied to the person's chain, oldest first (the timeline).</summary>
+    public async Task<IReadOnlyList<LedgerEntry>> EntriesAsync(string personId, CancellationToken ct = default)
+    {
+        var entries = new List<LedgerEntry>();
+        var outbox = new List<(Guid, OutboxItem)>();
+        await foreach (var e in _table.QueryAsync(TableFilter.And(TableFilter.PartitionKeyEquals(personId), TableFilter.GreaterThanOrEqual("RowKey", "m|"), TableFilter.LessThan("RowKey", "p")), ct: ct))
+        {
+            if (e.RowKey.StartsWith("m|", StringComparison.Ordinal))
+            {
+                entries.Add(ReadEntry(e, []));
+            }
+            else
+            {
+                outbox.Add((Guid.ParseExact(e.RowKey.Split('|')[1], "N"), ReadOutbox(e)));
+            }
+        }
+
+        return [.. entries.Select(en => en with { Outbox = [.. outbox.Where(o => o.Item1 == en.MessageId).Select(o => o.Item2)] }).OrderBy(en => en.At)];
+    }
+
+    /// <summary>
+    /// Applies a message to a person's chain exactly once. The first attempt evaluates it against the current state
+    /// and commits marker, state and outbox together; any later attempt (a retry, a duplicate queue message, a
+    /// replay) finds the marker and gets the stored entry back, so it causes nothing new.
+    /// </summary>
+    public async Task<LedgerEntry> ApplyAsync(
+        string personId, string gemeente, string bsn, Guid messageId, string bericht, DateTimeOffset at,
+        Func<ChainState, ChainOutcome> evaluate, Func<ChainOutcome, IReadOnlyList<OutboxItem>> outbox, CancellationToken ct = default)
+    {
+        var markerKey = "m|" + messageId.ToString("N");
+        for (var attempt = 0; ; attempt++)
+        {
+            if (await LoadEntryAsync(personId, messageId, ct) is { } done)
+            {
+                return done;
+            }
+
+            var stateEntity = await _table.GetAsync(personId, StateRow, ct);
+            var state = stateEntity is null ? ChainState.Empty(gemeente, bsn) : ReadState(stateEntity);
+            var outcome = evaluate(state);
+            var items = outbox(outcome);
+            var entry = new LedgerEntry(messageId, bericht, at, outcome.Events, outcome.Findings, outcome.Assessed, items);
+            var actions = new List<TableTransactionAction> { new(TableActionKind.Add, WriteEntry(personId, markerKey, entry)) };
+            var newState = WriteState(personId, outcome.State);
+            actions.Add(stateEntity is null ? new(TableActionKind.Add, newState) : new(TableActionKind.UpdateReplace, newState, stateEntity.ETag!));
+            actions.AddRange(items.Select((item, n) => new TableTransactionAction(TableActionKind.Add, WriteOutbox(personId, messageId, n, item))));
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, ct);
+                return entry;
+            }
+            catch (TableTransactionFailedException ex) when ((ex.IsConflict || ex.IsPreconditionFailed) && attempt < 20)
+            {
+                // Another message for this person committed first (state ETag), or this one did (marker): go again.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * (attempt + 1))), ct);
+            }
+        }
+    }
+
+    private async Task<LedgerEntry?> LoadEntryAsync(string personId, Guid messageId, CancellationToken ct)
+    {
+        var marker = await _table.GetAsync(personId, "m|" + messageId.ToString("N"), ct);
+        if (marker is null)
+        {
+            return null;
+        }
+
+        var prefix = "o|" + messageId.ToString("N") + "|";
+        var outbox = new List<OutboxItem>();
+        await foreach (var e in _table.QueryAsync(TableFilter.And(TableFilter.PartitionKeyEquals(personId), TableFilter.GreaterThanOrEqual("RowKey", prefix), TableFilter.LessThan("RowKey", prefix + "~")), ct: ct))
+        {
+            outbox.Add(ReadOutbox(e));
+        }
+
+        return ReadEntry(marker, outbox);
+    }
+
+    private static ChainState ReadState(TableEntity e) =>
+        JsonSerializer.Deserialize<ChainState>(e.GetBinary("State") ?? throw new InvalidDataException($"Chain state {e.PartitionKey} has no content."), Json)!;
+
+    private static TableEntity WriteState(string personId, ChainState state)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(state, Json);
+        if (bytes.Length > 64 * 1024)
+        {
+            // 64 KiB is the service's limit for one property: hundreds of toewijzingen for one person.
+            throw new InvalidOperationException($"The chain of person {personId} has outgrown one row ({bytes.Length} bytes).");
+        }
+
+        return new TableEntity(personId, StateRow) { ["State"] = bytes, ["Gemeente"] = state.Gemeente };
+    }
+
+    private static TableEntity WriteEntry(string personId, string rowKey, LedgerEntry entry) => new(personId, rowKey)
+    {
+        ["Bericht"] = entry.Bericht,
+        ["At"] = entry.At,
+        ["Events"] = JsonSerializer.SerializeToUtf8Bytes(entry.Events, Json),
+        ["Findings"] = JsonSerializer.Serialize(entry.Findings, Json),
+        ["Assessed"] = entry.Assessed,
+    };
+
+    private static LedgerEntry ReadEntry(TableEntity e, IReadOnlyList<OutboxItem> outbox) => new(
+        Guid.ParseExact(e.RowKey[2..], "N"),
+        e.GetString("Bericht") ?? string.Empty,
+        e.GetDateTime("At") ?? default,
+        JsonSerializer.Deserialize<List<LedgerEvent>>(e.GetBinary("Events") ?? "[]"u8.ToArray(), Json) ?? [],
+        JsonSerializer.Deserialize<List<Finding>>(e.GetString("Findings") ?? "[]", Json) ?? [],
+        e.GetInt32("Assessed") ?? 0,
+        outbox);
+
+    private static TableEntity WriteOutbox(string personId, Guid messageId, int n, OutboxItem item) =>
+        new(personId, "o|" + messageId.ToString("N") + "|" + n.ToString("D2", CultureInfo.InvariantCulture))
+        {
+            ["Kind"] = item.Kind,
+            ["To"] = item.To,
+            ["Id"] = item.Id,
+            ["Bericht"] = item.Bericht,
+            ["Dagtekening"] = item.Dagtekening.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["Answers"] = item.Answers,
+        };
+
+    private static OutboxItem ReadOutbox(TableEntity e) => new(
+        e.GetString("Kind") ?? string.Empty, e.GetString("To") ?? string.Empty, e.GetGuid("Id") ?? default, e.GetString("Bericht") ?? string.Empty,
+        DateOnly.ParseExact(e.GetString("Dagtekening") ?? "0001-01-01", "yyyy-MM-dd", CultureInfo.InvariantCulture), e.GetGuid("Answers") ?? default);
+}

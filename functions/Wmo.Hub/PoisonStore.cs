@@ -1,0 +1,171 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Wmo.Storage;
+
+namespace Wmo.Hub;
+
+/// <summary>A message that failed every attempt, as operators see it.</summary>
+public sealed record PoisonedMessage(
+    Guid Id, string Queue, string Body, string? Bericht, string? Afzender, string Reason, DateTimeOffset PoisonedOn, int Poisonings,
+    DateTimeOffset? ReplayedOn);
+
+public enum ReplayOutcome
+{
+    Replayed,
+    NotFound,
+    AlreadyReplayed,
+}
+
+/// <summary>
+/// Table <c>poison</c>: every message that ended in a poison queue, with the last failure reason, so it is visible and
+/// can be replayed instead of disappearing. A replay re-sends the original queue message (same message id, so the
+/// router's idempotency makes a replay of a half-done message finish it), at most once per poisoning.
+/// </summary>
+public sealed class PoisonStore
+{
+    public const string TableName = "poison";
+
+    /// <summary>How long a replay that did not confirm it re-queued the message blocks another attempt.</summary>
+    private static readonly TimeSpan ReplayClaim = TimeSpan.FromMinutes(5);
+
+    private readonly TableClient _table;
+    private readonly StorageClient _storage;
+    private readonly Tracking _tracking;
+    private readonly TimeProvider _time;
+
+    public PoisonStore(StorageClient storage, Tracking tracking, TimeProvider time)
+    {
+        _table = storage.GetTable(TableName);
+        _storage = storage;
+        _tracking = tracking;
+        _time = time;
+    }
+
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+
+    /// <summary>
+    /// Records a message taken from <paramref name="poisonQueue"/>. A second copy of the same poisoning (the runtime
+    /// copies before it deletes) changes nothing; a message poisoned again after a replay counts as a new poisoning.
+    /// </summary>
+    public async Task RecordAsync(string sourceQueue, string body, CancellationToken ct = default)
+    {
+        var inbox = TryParse(body);
+        var id = inbox?.Id ?? new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(body)).AsSpan(0, 16));
+        var reason = inbox is null ? "Het bericht in de wachtrij is geen geldige verwijzing naar een bericht." : await ReasonAsync(id, ct);
+        var now = _time.GetUtcNow();
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var existing = await _table.GetAsync(sourceQueue, id.ToString("N"), ct);
+            var entity = new TableEntity(sourceQueue, id.ToString("N"))
+            {
+                ["Body"] = body, ["Bericht"] = inbox?.Bericht, ["Afzender"] = inbox?.Afzender, ["Reason"] = reason, ["PoisonedOn"] = now, ["Poisonings"] = 1,
+            };
+            if (existing is null)
+            {
+                if ((await _table.InsertIfAbsentAsync(entity, ct)).Inserted)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            if (existing.GetDateTime("ReplayedOn") is null)
+            {
+                break; // the same poisoning, seen again
+            }
+
+            entity["Poisonings"] = (existing.GetInt32("Poisonings") ?? 1) + 1;
+            try
+            {
+                await _table.UpdateAsync(entity, existing.ETag!, TableUpdateMode.Replace, ct);
+                break;
+            }
+            catch (StorageRequestException ex) when (ex.IsPreconditionFailed)
+            {
+            }
+        }
+
+        if (inbox is not null)
+        {
+            await _tracking.RecordLatestAsync(id, MessageStatus.Poisoned, reason, ct);
+        }
+    }
+
+    public async Task<IReadOnlyList<PoisonedMessage>> ListAsync(CancellationToken ct = default)
+    {
+        var list = new List<PoisonedMessage>();
+        await foreach (var e in _table.QueryAsync(null, ct: ct))
+        {
+            list.Add(Read(e));
+        }
+
+        return [.. list.OrderByDescending(p => p.PoisonedOn)];
+    }
+
+    public async Task<(ReplayOutcome Outcome, PoisonedMessage? Message)> ReplayAsync(Guid id, CancellationToken ct = default)
+    {
+        TableEntity? entity = null;
+        await foreach (var e in _table.QueryAsync(TableFilter.Equal("RowKey", id.ToString("N")), ct: ct))
+        {
+            entity = e;
+        }
+
+        if (entity is null)
+        {
+            return (ReplayOutcome.NotFound, null);
+        }
+
+        var now = _time.GetUtcNow();
+        if (entity.GetDateTime("ReplayedOn") is not null
+            || (entity.GetDateTime("ReplayClaimedOn") is { } claimed && now - claimed < ReplayClaim))
+        {
+            return (ReplayOutcome.AlreadyReplayed, Read(entity));
+        }
+
+        // Claim first (ETag), so two operators pressing replay at once send it once; then send; then confirm.
+        entity["ReplayClaimedOn"] = now;
+        try
+        {
+            entity.ETag = await _table.UpdateAsync(entity, entity.ETag!, TableUpdateMode.Replace, ct);
+        }
+        catch (StorageRequestException ex) when (ex.IsPreconditionFailed)
+        {
+            return (ReplayOutcome.AlreadyReplayed, Read(entity));
+        }
+
+        await _storage.GetQueue(entity.PartitionKey).SendAsync(entity.GetString("Body")!, ct: ct);
+        entity["ReplayedOn"] = now;
+        await _table.UpdateAsync(entity, entity.ETag!, TableUpdateMode.Replace, ct);
+        if (TryParse(entity.GetString("Body")!) is not null)
+        {
+            await _tracking.RecordLatestAsync(id, MessageStatus.Replayed, $"Opnieuw aangeboden vanuit {entity.PartitionKey}-poison.", ct);
+        }
+
+        return (ReplayOutcome.Replayed, Read(entity));
+    }
+
+    private async Task<string> ReasonAsync(Guid id, CancellationToken ct)
+    {
+        var history = await _tracking.HistoryAsync(id, ct);
+        return history?.Statuses.LastOrDefault(s => s.Status == MessageStatus.Failed)?.Detail
+            ?? "Onbekend: de verwerking stopte zonder foutmelding (bijvoorbeeld een herstart midden in de verwerking).";
+    }
+
+    private static InboxMessage? TryParse(string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<InboxMessage>(body) is { Id: var id } m && id != Guid.Empty ? m : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static PoisonedMessage Read(TableEntity e) => new(
+        Guid.ParseExact(e.RowKey, "N"), e.PartitionKey, e.GetString("Body") ?? string.Empty, e.GetString("Bericht"), e.GetString("Afzender"),
+        e.GetString("Reason") ?? string.Empty, e.GetDateTime("PoisonedOn") ?? default, e.GetInt32("Poisonings") ?? 1, e.GetDateTime("ReplayedOn"));
+}

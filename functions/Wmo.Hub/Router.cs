@@ -1,0 +1,186 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+using Wmo.Hub.Chain;
+using Wmo.Messages;
+using Wmo.Messages.Model;
+using Wmo.Messages.Retour;
+using Wmo.Storage;
+
+namespace Wmo.Hub;
+
+/// <summary>What routing did with a message.</summary>
+public sealed record RouteResult(Guid Id, string Bericht, string Addressee, IReadOnlyList<Finding> Findings, Guid? HubRetour)
+{
+    /// <summary>Routing waits: the message needs history that may still be on its way (see <see cref="Router"/>).</summary>
+    public bool Deferred { get; init; }
+}
+
+/// <summary>Thrown from a ledger evaluation to leave the chain unchanged and try the message again later.</summary>
+internal sealed class ChainDeferredException : Exception
+{
+    public ChainDeferredException(string message) : base(message)
+    {
+    }
+}
+
+/// <summary>
+/// The second step of every message (queue <c>berichten-in</c>): read the archived XML, apply it to the chain ledger
+/// of each person it names (chain rules with history, exactly once per person), send the hub's retour to the sender
+/// when a chain rule rejects something, put the message in its addressee's mailbox, and link a retour to its
+/// heenbericht. Every step is idempotent, so a retry after a crash anywhere finishes the work without repeating it.
+/// Queues do not keep order (and OP080 says order of receipt means nothing), so a start may be routed before the
+/// toewijzing posted a moment earlier. A rejection for missing history (9019, 9063, 9069) is therefore only final once
+/// the message is older than <see cref="IntakeOptions.ChainGrace"/>; until then the message is put back on the queue
+/// with a delay and the chain is left as it was.
+/// </summary>
+public sealed class Router
+{
+    /// <summary>The "sender" of the retours the hub writes itself on behalf of the chain rules.</summary>
+    public const string HubParty = "hub";
+
+    private readonly Tracking _tracking;
+    private readonly Mailboxes _mailboxes;
+    private readonly LedgerStore _ledger;
+    private readonly BlobContainerClient _archive;
+    private readonly RetourWriter _retours;
+    private readonly TimeProvider _time;
+    private readonly IntakeOptions _options;
+    private readonly QueueClient _inbox;
+
+    public Router(Tracking tracking, Mailboxes mailboxes, LedgerStore ledger, StorageClient storage, SchemaRegistry schemas, IntakeOptions options, TimeProvider time)
+    {
+        _tracking = tracking;
+        _mailboxes = mailboxes;
+        _ledger = ledger;
+        _archive = storage.GetBlobContainer(IntakeOptions.ArchiveContainer);
+        _retours = new RetourWriter(schemas);
+        _time = time;
+        _options = options;
+        _inbox = storage.GetQueue(IntakeOptions.InboxQueue);
+    }
+
+    public async Task<RouteResult> RouteAsync(InboxMessage inbox, CancellationToken ct = default)
+    {
+        var record = await _tracking.GetAsync(inbox.Id, ct)
+            ?? throw new InvalidOperationException($"Message {inbox.Id:N} has no intake record; it cannot be routed.");
+        var blob = await _archive.GetAsync(record.Blob, ct)
+            ?? throw new InvalidOperationException($"Message {inbox.Id:N} is not in the archive ({record.Blob}).");
+        var doc = IwmoXml.Load(blob.Content);
+        var message = IwmoXml.Read(doc);
+        var type = message.Type;
+        var heenId = Routing.AnswersId(message);
+        var heen = heenId is { } h ? await _tracking.GetAsync(h, ct) : null;
+        var gemeente = Routing.Gemeente(message);
+
+        // 1. The ledger, per person: the chain rules' verdict and the outgoing retour are stored with the change.
+        var entries = new List<LedgerEntry>();
+        string? singlePerson = null;
+        var waiting = _time.GetUtcNow() - record.ReceivedOn < _options.ChainGrace;
+        foreach (var (personId, bsn) in Persons(message, gemeente, heen))
+        {
+            LedgerEntry entry;
+            try
+            {
+                entry = await _ledger.ApplyAsync(personId, gemeente, bsn, record.Id, type.Name, record.ReceivedOn,
+                state => DeferIfEarly(ChainLedger.Apply(state, message, bsn, record.Id, record.ReceivedOn, heen?.Id), waiting),
+                outcome => outcome.Findings.Count > 0 && MessageCatalog.AnswerTo(type) is { IsRetour: true } retourType
+                    ? [new OutboxItem("retour", record.Afzender, HubRetourId(record.Id), retourType.Name, Today(), record.Id)]
+                    : [],
+                ct);
+            }
+            catch (ChainDeferredException ex)
+            {
+                await _inbox.SendAsync(JsonSerializer.Serialize(inbox), _options.ChainRetryDelay, ct: ct);
+                await _tracking.RecordLatestAsync(record.Id, MessageStatus.Queued, ex.Message, ct);
+                return new RouteResult(record.Id, type.Name, Routing.Addressee(message), [], null) { Deferred = true };
+            }
+
+            entries.Add(entry);
+            if (Routing.Bsns(message).Count == 1)
+            {
+                await _tracking.SetPersonAsync(record.Id, personId, ct);
+                singlePerson = personId;
+            }
+        }
+
+        await _tracking.RecordAsync(record.Id, MessageStatus.Routed, ct: ct);
+
+        // 2. The outbox: the hub's retours, rebuilt from the stored findings so every attempt writes the same one.
+        Guid? hubRetour = null;
+        var findings = entries.SelectMany(e => e.Findings).ToList();
+        foreach (var item in entries.SelectMany(e => e.Outbox).DistinctBy(i => i.Id))
+        {
+            await DispatchRetourAsync(doc, record with { Person = singlePerson ?? record.Person }, item, findings, ct);
+            hubRetour = item.Id;
+        }
+
+        // 3. The addressee's mailbox. The message goes there even when a chain rule rejected part of it: the
+        //    addressee owns the final verdict (its own retour), and a message the sender believes sent must not
+        //    vanish in between. The hub's findings travel with it, so the addressee sees what the hub saw.
+        var addressee = Routing.Addressee(message);
+        var codes = findings.Select(f => f.RetourCode).Distinct().ToList();
+        if (findings.Count > 0)
+        {
+            await _tracking.RecordAsync(record.Id, MessageStatus.Rejected,
+                string.Join("; ", findings.Select(f => $"{f.RetourCode} {f.Rule}: {f.Message}")), hubRetour, ct);
+        }
+
+        await _mailboxes.DeliverAsync(addressee, record.Id, type.Name, record.Afzender, record.Blob, heen?.Id, ct, codes);
+        await _tracking.RecordAsync(record.Id, MessageStatus.Delivered, addressee, ct: ct);
+
+        // 4. A retour or 325 answers its heenbericht (when that went through the hub).
+        if (heen is not null)
+        {
+            var verdict = message is RetourBericht r && !r.IsApproved ? "afgekeurd: " + string.Join(", ", r.HeaderCodes.Concat(r.Classes.SelectMany(c => c.Codes)).Where(c => c != RetourCodes.GeenOpmerking).Distinct()) : "goedgekeurd";
+            await _tracking.RecordAsync(heen.Id, MessageStatus.Answered, $"{type.Name} {verdict}", record.Id, ct);
+            await _tracking.LinkAsync(heen.Id, "answered-by", record.Id, type.Name, ct);
+            await _tracking.LinkAsync(record.Id, "answers", heen.Id, heen.Bericht, ct);
+        }
+
+        return new RouteResult(record.Id, type.Name, addressee, findings, hubRetour);
+    }
+
+    private static readonly HashSet<string> HistoryCodes = [ChainLedger.Code9019, ChainLedger.Code9063, ChainLedger.Code9069];
+
+    private static ChainOutcome DeferIfEarly(ChainOutcome outcome, bool waiting) =>
+        waiting && outcome.Findings.Any(f => HistoryCodes.Contains(f.RetourCode))
+            ? throw new ChainDeferredException($"Wacht op eerdere berichten: {string.Join(", ", outcome.Findings.Select(f => f.RetourCode).Distinct())} nog niet definitief.")
+            : outcome;
+
+    /// <summary>The id of the retour the hub writes for a heenbericht: one per heenbericht, whatever the attempt.</summary>
+    public static Guid HubRetourId(Guid heenId) => new(SHA256.HashData(Encoding.UTF8.GetBytes("hub-retour|" + heenId.ToString("N"))).AsSpan(0, 16));
+
+    public static string HubRetourBlob(string party, Guid id, DateOnly dagtekening) => $"{HubParty}/{party}/{dagtekening:yyyy/MM}/{id:N}.xml";
+
+    private IEnumerable<(string PersonId, string Bsn)> Persons(IIwmoMessage message, string gemeente, MessageRecord? heen)
+    {
+        var bsns = Routing.Bsns(message);
+        if (bsns.Count > 0)
+        {
+            return bsns.Select(b => (_ledger.PersonId(gemeente, b), b));
+        }
+
+        // A retour that approves everything echoes no client: it belongs to the person of its heenbericht.
+        return heen?.Person is { } person ? [(person, string.Empty)] : [];
+    }
+
+    private async Task DispatchRetourAsync(XDocument heenDoc, MessageRecord heen, OutboxItem item, IReadOnlyList<Finding> findings, CancellationToken ct)
+    {
+        var retour = _retours.Write(heenDoc, new RetourVerdict(findings), RetourWriter.IdentificatieFor(IwmoXml.Read(heenDoc).Header), item.Dagtekening);
+        var blobName = HubRetourBlob(item.To, item.Id, item.Dagtekening);
+        var bytes = Encoding.UTF8.GetBytes(retour.Declaration + retour.ToString(SaveOptions.DisableFormatting));
+        await _archive.PutAsync(blobName, bytes, "application/xml",
+            new Dictionary<string, string> { ["bericht"] = item.Bericht, ["afzender"] = HubParty, ["id"] = item.Id.ToString("N") }, ct: ct);
+        await _tracking.TryRegisterAsync(new MessageRecord(item.Id, item.Bericht, HubParty, item.To, RetourWriter.IdentificatieFor(IwmoXml.Read(heenDoc).Header),
+            item.Dagtekening, blobName, _time.GetUtcNow(), heen.Person, heen.Id, Queued: true), ct);
+        await _mailboxes.DeliverAsync(item.To, item.Id, item.Bericht, HubParty, blobName, heen.Id, ct);
+        await _tracking.RecordAsync(item.Id, MessageStatus.Delivered, item.To, ct: ct);
+        await _tracking.RecordAsync(heen.Id, MessageStatus.Answered, $"{item.Bericht} van de hub: {string.Join(", ", findings.Select(f => f.RetourCode).Distinct())}", item.Id, ct);
+        await _tracking.LinkAsync(heen.Id, "answered-by", item.Id, item.Bericht, ct);
+        await _tracking.LinkAsync(item.Id, "answers", heen.Id, heen.Bericht, ct);
+    }
+
+    private DateOnly Today() => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(_time.GetUtcNow(), _options.Zone).DateTime);
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using Wmo.Storage;
+
+namespace Wmo.Hub;
+
+/// <summary>The steps a message goes through, in the order they normally happen.</summary>
+public static class MessageStatus
+{
+    public const string Received = "received";
+    public const string Validated = "validated";
+    public const string Queued = "queued";
+    public const string Failed = "failed";
+    public const string Poisoned = "poisoned";
+    public const string Replayed = "replayed";
+    public const string Routed = "routed";
+    public const string Rejected = "rejected";
+    public const string Delivered = "delivered";
+    public const string Downloaded = "downloaded";
+    public const string Acknowledged = "acknowledged";
+    public const string Answered = "answered";
+}
+
+/// <summary>What the hub knows of one message: who sent it to whom, where its XML is, which person it concerns.</summary>
+public sealed record MessageRecord(
+    Guid Id,
+    string Bericht,
+    string Afzender,
+    string Geadresseerde,
+    string Identificatie,
+    DateOnly Dagtekening,
+    string Blob,
+    DateTimeOffset ReceivedOn,
+    string? Person,
+    Guid? Answers,
+    bool Queued)
+{
+    /// <summary>Only the two parties of a message may see it.</summary>
+    public bool Concerns(string party) => Afzender == party || Geadresseerde == party;
+}
+
+public sealed record StatusEntry(string Status, DateTimeOffset At, string? Detail, Guid? Related);
+
+public sealed record MessageLink(Guid Id, string Relation, string Bericht);
+
+public sealed record MessageHistory(MessageRecord Message, IReadOnlyList<StatusEntry> Statuses, IReadOnlyList<MessageLink> Links);
+
+/// <summary>
+/// Table <c>berichten</c>: one partition per message (PartitionKey = message id). The <c>meta</c> row is also the
+/// intake's dedupe marker (the id is a hash of the dedupe key, so insert-if-absent on it is TR056's uniqueness check);
+/// each status is a row of its own, written once, so retries and replays never duplicate a step. Partitioning per
+/// message spreads month-end peaks over all partitions instead of one per sender.
+/// </summary>
+public sealed class Tracking
+{
+    public const string TableName = "berichten";
+    private const string Meta = "meta";
+    private readonly TableClient _table;
+    private readonly TimeProvider _time;
+
+    public Tracking(StorageClient storage, TimeProvider time)
+    {
+        _table = storage.GetTable(TableName);
+        _time = time;
+    }
+
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+
+    /// <summary>Registers a received message; false when its id (= its dedupe key) is known already.</summary>
+    public async Task<bool> TryRegisterAsync(MessageRecord record, CancellationToken ct = default)
+    {
+        var now = _time.GetUtcNow();
+        var pk = record.Id.ToString("N");
+        try
+        {
+            await _table.SubmitTransactionAsync(
+            [
+                new(TableActionKind.Add, ToEntity(record)),
+                new(TableActionKind.UpsertReplace, StatusEntity(pk, MessageStatus.Received, now, null, null)),
+                new(TableActionKind.UpsertReplace, StatusEntity(pk, MessageStatus.Validated, now, null, null)),
+            ], ct);
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.IsConflict)
+        {
+            return false;
+        }
+    }
+
+    public async Task<MessageRecord?> GetAsync(Guid id, CancellationToken ct = default) =>
+        await _table.GetAsync(id.ToString("N"), Meta, ct) is { } e ? FromEntity(e) : null;
+
+    /// <summary>Marks the message as handed to the router queue (the intake's last step).</summary>
+    public Task MarkQueuedAsync(Guid id, CancellationToken ct = default)
+    {
+        var pk = id.ToString("N");
+        return _table.SubmitTransactionAsync(
+        [
+            new(TableActionKind.UpsertMerge, new TableEntity(pk, Meta) { ["Queued"] = true }),
+            new(TableActionKind.UpsertReplace, StatusEntity(pk, MessageStatus.Queued, _time.GetUtcNow(), null, null)),
+        ], ct);
+    }
+
+    /// <summary>
+    /// Records a step once: a later attempt of the same step keeps the first time. <paramref name="related"/> makes
+    /// a step repeatable per related message (answered by two retours).
+    /// </summary>
+    public async Task RecordAsync(Guid id, string status, string? detail = null, Guid? related = null, CancellationToken ct = default)
+    {
+        try
+        {
+            await _table.InsertIfAbsentAsync(StatusEntity(id.ToString("N"), status, _time.GetUtcNow(), detail, related), ct);
+        }
+        catch (StorageRequestException ex) when (ex.IsNotFound)
+        {
+            // The table is created at start-up; a missing table here means storage was reset under us.
+            throw new InvalidOperationException("Table 'berichten' is missing.", ex);
+        }
+    }
+
+    /// <summary>Records a step, replacing an earlier record of it (a failure's latest reason).</summary>
+    public Task RecordLatestAsync(Guid id, string status, string? detail, CancellationToken ct = default) =>
+        _table.UpsertAsync(StatusEntity(id.ToString("N"), status, _time.GetUtcNow(), detail, null), TableUpdateMode.Replace, ct);
+
+    /// <summary>Links two messages both ways (heen and retour, original and replay).</summary>
+    public async Task LinkAsync(Guid from, string relation, Guid to, string toBericht, CancellationToken ct = default) =>
+        await _table.UpsertAsync(new TableEntity(from.ToString("N"), "l|" + to.ToString("N")) { ["Relation"] = relation, ["Bericht"] = toBericht }, TableUpdateMode.Replace, ct);
+
+    /// <summary>Sets the person a routed message concerns, so that a retour on it can find the chain.</summary>
+    public Task SetPersonAsync(Guid id, string person, CancellationToken ct = default) =>
+        _table.UpsertAsync(new TableEntity(id.ToString("N"), Meta) { ["Person"] = person }, TableUpdateMode.Merge, ct);
+
+    public async Task<MessageHistory?> HistoryAsync(Guid id, CancellationToken ct = default)
+    {
+        MessageRecord? record = null;
+        var statuses = new List<StatusEntry>();
+        var links = new List<MessageLink>();
+        await foreach (var e in _table.QueryAsync(TableFilter.PartitionKeyEquals(id.ToString("N")), ct: ct))
+        {
+            if (e.RowKey == Meta)
+            {
+                record = FromEntity(e);
+            }
+            else if (e.RowKey.StartsWith("s|", StringComparison.Ordinal))
+            {
+                statuses.Add(new StatusEntry(e.GetString("Status")!, e.GetDateTime("At") ?? default, e.GetString("Detail"), e.GetGuid("Related")));
+            }
+            else if (e.RowKey.StartsWith("l|", StringComparison.Ordinal) && Guid.TryParseExact(e.RowKey[2..], "N", out var other))
+            {
+                links.Add(new MessageLink(other, e.GetString("Relation") ?? string.Empty, e.GetString("Bericht") ?? string.Empty));
+            }
+        }
+
+        return record is null ? null : new MessageHistory(record, [.. statuses.OrderBy(s => s.At).ThenBy(s => Order(s.Status))], links);
+    }
+
+    private static int Order(string status) => Array.IndexOf(
+        [MessageStatus.Received, MessageStatus.Validated, MessageStatus.Queued, MessageStatus.Failed, MessageStatus.Poisoned, MessageStatus.Replayed,
+         MessageStatus.Routed, MessageStatus.Rejected, MessageStatus.Delivered, MessageStatus.Downloaded, MessageStatus.Acknowledged, MessageStatus.Answered], status);
+
+    private static TableEntity StatusEntity(string pk, string status, DateTimeOffset at, string? detail, Guid? related) =>
+        new(pk, "s|" + status + (related is { } r ? "|" + r.ToString("N") : string.Empty))
+        {
+            ["Status"] = status,
+            ["At"] = at,
+            ["Detail"] = detail is { Length: > 4000 } ? detail[..4000] : detail,
+            ["Related"] = related,
+        };
+
+    private static TableEntity ToEntity(MessageRecord r) => new(r.Id.ToString("N"), Meta)
+    {
+        ["Bericht"] = r.Bericht,
+        ["Afzender"] = r.Afzender,
+        ["Geadresseerde"] = r.Geadresseerde,
+        ["Identificatie"] = r.Identificatie,
+        ["Dagtekening"] = r.Dagtekening.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        ["Blob"] = r.Blob,
+        ["ReceivedOn"] = r.ReceivedOn,
+        ["Person"] = r.Person,
+        ["Answers"] = r.Answers,
+        ["Queued"] = r.Queued,
+    };
+
+    private static MessageRecord FromEntity(TableEntity e) => new(
+        Guid.ParseExact(e.PartitionKey, "N"),
+        e.GetString("Bericht") ?? string.Empty,
+        e.GetString("Afzender") ?? string.Empty,
+        e.GetString("Geadresseerde") ?? string.Empty,
+        e.GetString("Identificatie") ?? string.Empty,
+        DateOnly.ParseExact(e.GetString("Dagtekening") ?? "0001-01-01", "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        e.GetString("Blob") ?? string.Empty,
+        e.GetDateTime("ReceivedOn") ?? default,
+        e.GetString("Person"),
+        e.GetGuid("Answers"),
+        e.GetBoolean("Queued") ?? false);
+}
