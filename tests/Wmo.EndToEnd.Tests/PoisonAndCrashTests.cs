@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Wmo.Hub;
+using Wmo.Hub.Chain;
+using Wmo.Storage;
+using Wmo.Testing;
+
+namespace Wmo.EndToEnd.Tests;
+
+/// <summary>Failure paths of routing with the real host: poisoned messages and their replay, and a host killed mid-burst.</summary>
+public sealed class PoisonAndCrashTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private const string AdminKey = "e2e-admin-key-000000";
+    private const string Secret = "e2e-crash-person-key";
+    private readonly AzuriteFixture _azurite;
+    private readonly int _port = AzuriteFixture.FreePort();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HubClient _hub;
+    private readonly string _gemeente = Random.Shared.Next(1000, 9999).ToString(CultureInfo.InvariantCulture);
+    private readonly string _aanbieder = Random.Shared.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture);
+    private readonly List<HostProcess> _hosts = [];
+
+    public PoisonAndCrashTests(AzuriteFixture azurite)
+    {
+        _azurite = azurite;
+        _http.BaseAddress = new Uri($"http://127.0.0.1:{_port}");
+        _hub = new HubClient(_http);
+    }
+
+    private string GemeenteKey => $"e2e-gemeente-{_gemeente}-crash-key";
+
+    private string AanbiederKey => $"e2e-aanbieder-{_aanbieder}-crash-key";
+
+    public Task InitializeAsync() => StartHostAsync();
+
+    private async Task StartHostAsync()
+    {
+        var host = await HostProcess.StartWmoHostAsync(_azurite.ConnectionString, _port, new Dictionary<string, string>
+        {
+            ["Hub__ApiKeys"] = $"{_gemeente}:Gemeente:{GemeenteKey};{_aanbieder}:Aanbieder:{AanbiederKey};ops:Admin:{AdminKey}",
+            ["Hub__PersonKeySecret"] = Secret,
+            ["Hub__ChainGrace"] = "00:00:02",
+            ["Hub__ChainRetryDelay"] = "00:00:01",
+            ["Runtime__HostId"] = "e2e-crash-" + _gemeente,
+            // Messages a killed host held come back after this lease instead of the default minutes.
+            ["Runtime__MessageLease"] = "00:00:05",
+            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500",
+            ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:01",
+            ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2",
+        });
+        _hosts.Add(host);
+        await host.WaitForOutputAsync("API key registered for ops", TimeSpan.FromSeconds(30));
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            host.Dispose();
+        }
+
+        _http.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_message_that_cannot_be_routed_is_listed_with_its_reason_and_replayed_once_after_the_fix()
+    {
+        using var storage = _azurite.CreateClient();
+        var chain = new ChainMessages(_gemeente, _aanbieder, ChainMessages.RandomBsn(), DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1));
+        var message = chain.Toewijzing(9001);
+        var header = message.Header;
+        var id = Intake.MessageId(_gemeente, header);
+        var blob = $"{_gemeente}/replay/{id:N}.xml";
+        // A reference whose XML is not in the archive (as after a storage incident): routing fails on every attempt.
+        var tracking = new Tracking(storage, TimeProvider.System);
+        await tracking.TryRegisterAsync(new MessageRecord(id, "WMO301", _gemeente, _aanbieder, header.BerichtIdentificatie.Identificatie,
+            header.BerichtIdentificatie.Dagtekening, blob, DateTimeOffset.UtcNow, null, null, Queued: true));
+        await storage.GetQueue(IntakeOptions.InboxQueue).SendAsync(JsonSerializer.Serialize(new InboxMessage(id, blob, "WMO301", _gemeente)));
+
+        var poisoned = await WaitForPoisonAsync(id);
+        Assert.Contains("not in the archive", poisoned.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var (_, history) = await _hub.GetJsonAsync(AdminKey, $"/api/berichten/{id}");
+        Assert.Contains(history.GetProperty("history").EnumerateArray(), s => s.GetProperty("status").GetString() == "poisoned");
+
+        await storage.GetBlobContainer(IntakeOptions.ArchiveContainer).PutAsync(blob, ChainMessages.Xml(message), "application/xml");
+        var replay = await _hub.PostEmptyAsync(AdminKey, $"/api/admin/poison/{id}/replay");
+        var again = await _hub.PostEmptyAsync(AdminKey, $"/api/admin/poison/{id}/replay");
+        var asParty = await _hub.PostEmptyAsync(GemeenteKey, $"/api/admin/poison/{id}/replay");
+
+        Assert.Equal(HttpStatusCode.Accepted, replay);
+        Assert.Equal(HttpStatusCode.Conflict, again);
+        Assert.Equal(HttpStatusCode.Forbidden, asParty);
+        await _hub.WaitForMessageAsync(AanbiederKey, id);
+        var (_, after) = await _hub.GetJsonAsync(GemeenteKey, $"/api/berichten/{id}");
+        var steps = after.GetProperty("history").EnumerateArray().Select(s => s.GetProperty("status").GetString()).ToList();
+        Assert.Contains("replayed", steps);
+        Assert.Equal("delivered", steps[^1]);
+    }
+
+    [Fact]
+    public async Task A_host_killed_in_the_middle_of_a_burst_of_1000_messages_routes_every_message_exactly_once()
+    {
+        const int count = 1000;
+        var today = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
+        var messages = Enumerable.Range(0, count)
+            .Select(i => ChainMessages.Xml(new ChainMessages(_gemeente, _aanbieder, ChainMessages.RandomBsn(), today).Toewijzing(20_000 + i)))
+            .ToList();
+        var ids = new Guid[count];
+        var next = -1;
+        var killed = false;
+
+        // 16 senders; each retries a post that failed because the host was down, as a party's system would.
+        async Task SendAsync()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                while (true)
+                {
+                    try
+                    {
+                        var posted = await _hub.PostAsync(GemeenteKey, messages[i]);
+                        if (posted.Status is HttpStatusCode.Accepted or HttpStatusCode.Conflict)
+                        {
+                            ids[i] = posted.Id;
+                            break;
+                        }
+
+                        Assert.Equal(HttpStatusCode.ServiceUnavailable, posted.Status);
+                    }
+                    catch (HttpRequestException)
+                    {
+                    }
+                    catch (TaskCanceledException)
+                    {
+                    }
+
+                    await Task.Delay(100);
+                }
+
+                if (i == count / 2 && !killed)
+                {
+                    killed = true;
+                    _hosts[^1].Kill();
+                    await StartHostAsync();
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(SendAsync)));
+        Assert.True(killed);
+
+        using var storage = _azurite.CreateClient();
+        var clock = Stopwatch.StartNew();
+        var expected = ids.ToHashSet();
+        HashSet<Guid> delivered;
+        do
+        {
+            await Task.Delay(500);
+            delivered = (await _hub.MailboxAsync(AanbiederKey)).Select(i => i.GetProperty("id").GetGuid()).ToHashSet();
+        }
+        while (!expected.IsSubsetOf(delivered) && clock.Elapsed < TimeSpan.FromMinutes(3));
+
+        Assert.Equal(count, expected.Count);
+        Assert.Subset(delivered, expected);
+        Assert.Equal(count, delivered.Count);
+        // Exactly once in the ledger: one entry per message in each person's chain, no more.
+        var markers = 0;
+        await foreach (var row in storage.GetTable(LedgerStore.TableName).QueryAsync(TableFilter.Equal("Bericht", "WMO301")))
+        {
+            if (row.RowKey.StartsWith("m|", StringComparison.Ordinal) && expected.Contains(Guid.ParseExact(row.RowKey[2..], "N")))
+            {
+                markers++;
+            }
+        }
+
+        Assert.Equal(count, markers);
+    }
+
+    private async Task<JsonElement> WaitForPoisonAsync(Guid id)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var (status, list) = await _hub.GetJsonAsync(AdminKey, "/api/admin/poison");
+            Assert.Equal(HttpStatusCode.OK, status);
+            foreach (var item in list.EnumerateArray().Where(p => p.GetProperty("id").GetGuid() == id))
+            {
+                return item;
+            }
+
+            await Task.Delay(300);
+        }
+
+        throw new TimeoutException("The message was not listed as poisoned.");
+    }
+}
