@@ -68,6 +68,8 @@ internal sealed class HostProcess : IDisposable
     /// Starts the product host (functions/Wmo.Host) on a loopback port against the given storage, with a host id of
     /// its own, and waits until it serves requests.
     /// </summary>
+    public const string PersonKeySecret = "e2e-person-key";
+
     public static async Task<HostProcess> StartWmoHostAsync(string storage, int port, IDictionary<string, string>? settings = null)
     {
         var environment = new Dictionary<string, string>
@@ -75,6 +77,12 @@ internal sealed class HostProcess : IDisposable
             ["AzureWebJobsStorage"] = storage,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["Runtime__HostId"] = "e2e-" + Guid.NewGuid().ToString("N")[..8],
+            // Every host on the shared test storage routes whatever is queued, so all must derive the same person
+            // ids (as all instances of one deployment do) and retry early routing at the same pace.
+            ["Hub__PersonKeySecret"] = PersonKeySecret,
+            ["Hub__ChainGrace"] = "00:00:02",
+            ["Hub__ChainRetryDelay"] = "00:00:01",
+            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

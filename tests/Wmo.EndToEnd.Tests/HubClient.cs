@@ -87,7 +87,7 @@ internal sealed class HubClient(HttpClient http)
                 return Assert.Single(found);
             }
 
-            if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(60)))
+            if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(120)))
             {
                 throw new TimeoutException("The expected mailbox item did not arrive.");
             }

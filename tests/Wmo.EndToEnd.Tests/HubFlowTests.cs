@@ -15,7 +15,7 @@ namespace Wmo.EndToEnd.Tests;
 /// <summary>One host for the hub tests, with a gemeente and two aanbieders of its own and the official examples' parties.</summary>
 public sealed class HubHostFixture : IAsyncLifetime
 {
-    public const string Secret = "e2e-person-key";
+    public const string Secret = HostProcess.PersonKeySecret;
 
     public AzuriteFixture Azurite { get; } = new();
 
@@ -51,10 +51,6 @@ public sealed class HubHostFixture : IAsyncLifetime
         Host = await HostProcess.StartWmoHostAsync(Azurite.ConnectionString, port, new Dictionary<string, string>
         {
             ["Hub__ApiKeys"] = keys,
-            ["Hub__PersonKeySecret"] = Secret,
-            ["Hub__ChainGrace"] = "00:00:02",
-            ["Hub__ChainRetryDelay"] = "00:00:01",
-            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500",
         });
         await Host.WaitForOutputAsync($"API key registered for {Other}", TimeSpan.FromSeconds(30));
     }

@@ -13,7 +13,6 @@ namespace Wmo.EndToEnd.Tests;
 public sealed class PoisonAndCrashTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string AdminKey = "e2e-admin-key-000000";
-    private const string Secret = "e2e-crash-person-key";
     private readonly AzuriteFixture _azurite;
     private readonly int _port = AzuriteFixture.FreePort();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -40,13 +39,9 @@ public sealed class PoisonAndCrashTests : IClassFixture<AzuriteFixture>, IAsyncL
         var host = await HostProcess.StartWmoHostAsync(_azurite.ConnectionString, _port, new Dictionary<string, string>
         {
             ["Hub__ApiKeys"] = $"{_gemeente}:Gemeente:{GemeenteKey};{_aanbieder}:Aanbieder:{AanbiederKey};ops:Admin:{AdminKey}",
-            ["Hub__PersonKeySecret"] = Secret,
-            ["Hub__ChainGrace"] = "00:00:02",
-            ["Hub__ChainRetryDelay"] = "00:00:01",
             ["Runtime__HostId"] = "e2e-crash-" + _gemeente,
             // Messages a killed host held come back after this lease instead of the default minutes.
             ["Runtime__MessageLease"] = "00:00:05",
-            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500",
             ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:01",
             ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2",
         });
@@ -98,86 +93,6 @@ public sealed class PoisonAndCrashTests : IClassFixture<AzuriteFixture>, IAsyncL
         var steps = after.GetProperty("history").EnumerateArray().Select(s => s.GetProperty("status").GetString()).ToList();
         Assert.Contains("replayed", steps);
         Assert.Equal("delivered", steps[^1]);
-    }
-
-    [Fact]
-    public async Task A_host_killed_in_the_middle_of_a_burst_of_1000_messages_routes_every_message_exactly_once()
-    {
-        const int count = 1000;
-        var today = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
-        var messages = Enumerable.Range(0, count)
-            .Select(i => ChainMessages.Xml(new ChainMessages(_gemeente, _aanbieder, ChainMessages.RandomBsn(), today).Toewijzing(20_000 + i)))
-            .ToList();
-        var ids = new Guid[count];
-        var next = -1;
-        var killed = false;
-
-        // 16 senders; each retries a post that failed because the host was down, as a party's system would.
-        async Task SendAsync()
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
-            {
-                while (true)
-                {
-                    try
-                    {
-                        var posted = await _hub.PostAsync(GemeenteKey, messages[i]);
-                        if (posted.Status is HttpStatusCode.Accepted or HttpStatusCode.Conflict)
-                        {
-                            ids[i] = posted.Id;
-                            break;
-                        }
-
-                        Assert.Equal(HttpStatusCode.ServiceUnavailable, posted.Status);
-                    }
-                    catch (HttpRequestException)
-                    {
-                    }
-                    catch (TaskCanceledException)
-                    {
-                    }
-
-                    await Task.Delay(100);
-                }
-
-                if (i == count / 2 && !killed)
-                {
-                    killed = true;
-                    _hosts[^1].Kill();
-                    await StartHostAsync();
-                }
-            }
-        }
-
-        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(SendAsync)));
-        Assert.True(killed);
-
-        using var storage = _azurite.CreateClient();
-        var clock = Stopwatch.StartNew();
-        var expected = ids.ToHashSet();
-        HashSet<Guid> delivered;
-        do
-        {
-            await Task.Delay(500);
-            delivered = (await _hub.MailboxAsync(AanbiederKey)).Select(i => i.GetProperty("id").GetGuid()).ToHashSet();
-        }
-        while (!expected.IsSubsetOf(delivered) && clock.Elapsed < TimeSpan.FromMinutes(3));
-
-        Assert.Equal(count, expected.Count);
-        Assert.Subset(delivered, expected);
-        Assert.Equal(count, delivered.Count);
-        // Exactly once in the ledger: one entry per message in each person's chain, no more.
-        var markers = 0;
-        await foreach (var row in storage.GetTable(LedgerStore.TableName).QueryAsync(TableFilter.Equal("Bericht", "WMO301")))
-        {
-            if (row.RowKey.StartsWith("m|", StringComparison.Ordinal) && expected.Contains(Guid.ParseExact(row.RowKey[2..], "N")))
-            {
-                markers++;
-            }
-        }
-
-        Assert.Equal(count, markers);
     }
 
     private async Task<JsonElement> WaitForPoisonAsync(Guid id)
