@@ -53,7 +53,8 @@ public sealed record IntakeOptions
 }
 
 /// <summary>The reference the inbox queue carries (claim check): the XML itself stays in the archive blob.</summary>
-public sealed record InboxMessage(Guid Id, string Blob, string Bericht, string Afzender);
+/// <param name="ReceivedOn">When intake received it (null in references queued before this field existed).</param>
+public sealed record InboxMessage(Guid Id, string Blob, string Bericht, string Afzender, DateTimeOffset? ReceivedOn = null);
 
 /// <summary>
 /// Intake, the first step of every message: validate (layers 1 and 2), check the caller may send it, dedupe on
@@ -164,7 +165,7 @@ public sealed class Intake
         // Archive before anything points at it (claim check): the queue only ever references an existing blob.
         await _archive.PutAsync(blob, xml, "application/xml",
             new Dictionary<string, string> { ["bericht"] = type.Name, ["afzender"] = sender, ["id"] = id.ToString("N") }, ct: ct);
-        await _inbox.SendAsync(JsonSerializer.Serialize(new InboxMessage(id, blob, type.Name, sender)), ct: ct);
+        await _inbox.SendAsync(JsonSerializer.Serialize(new InboxMessage(id, blob, type.Name, sender, record.ReceivedOn)), ct: ct);
         await _tracking.MarkQueuedAsync(id, ct);
         return new IntakeResult.Accepted(id, type, resumed);
     }

@@ -33,13 +33,17 @@ public sealed record Caller(string Party, Role Role)
 /// <summary>
 /// API keys, stored only as SHA-256 hashes (keys are 256-bit random values, so a fast hash is enough) in table
 /// <c>apikeys</c>, each mapped to a caller. Rotation = issue a new key, then revoke the old one; both work meanwhile.
+/// A valid key is remembered for <see cref="CacheTime"/> (30 s), so a busy sender does not cost a table read per
+/// message; a revocation therefore takes effect on other instances within that time (at once on this one).
 /// </summary>
 public sealed class ApiKeys
 {
     public const string TableName = "apikeys";
     private const string Partition = "key";
+    public static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(30);
     private readonly TableClient _table;
     private readonly TimeProvider _time;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Until)> _valid = new(StringComparer.Ordinal);
 
     public ApiKeys(StorageClient storage, TimeProvider time)
     {
@@ -59,14 +63,29 @@ public sealed class ApiKeys
             return null;
         }
 
-        var entity = await _table.GetAsync(Partition, Hash(key), ct);
+        var hash = Hash(key);
+        var now = _time.GetUtcNow();
+        if (_valid.TryGetValue(hash, out var cached) && cached.Until > now)
+        {
+            return cached.Caller;
+        }
+
+        var entity = await _table.GetAsync(Partition, hash, ct);
         if (entity is null || entity.GetDateTime("RevokedOn") is not null
             || !Enum.TryParse<Role>(entity.GetString("Role"), out var role) || entity.GetString("Party") is not { } party)
         {
+            _valid.TryRemove(hash, out _);
             return null;
         }
 
-        return new Caller(party, role);
+        var caller = new Caller(party, role);
+        if (_valid.Count > 10_000)
+        {
+            _valid.Clear(); // only valid keys are kept, so this bound is never reached in practice
+        }
+
+        _valid[hash] = (caller, now + CacheTime);
+        return caller;
     }
 
     /// <summary>Creates a new random key for the caller; the plain key is returned once and never stored.</summary>
@@ -108,6 +127,7 @@ public sealed class ApiKeys
 
         existing["RevokedOn"] = _time.GetUtcNow();
         await _table.UpdateAsync(existing, existing.ETag!, TableUpdateMode.Merge, ct);
+        _valid.TryRemove(hash, out _);
         return true;
     }
 

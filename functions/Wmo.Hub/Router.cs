@@ -63,13 +63,15 @@ public sealed class Router
 
     public async Task<RouteResult> RouteAsync(InboxMessage inbox, CancellationToken ct = default)
     {
-        var record = await _tracking.GetAsync(inbox.Id, ct)
-            ?? throw new InvalidOperationException($"Message {inbox.Id:N} has no intake record; it cannot be routed.");
-        var blob = await _archive.GetAsync(record.Blob, ct)
-            ?? throw new InvalidOperationException($"Message {inbox.Id:N} is not in the archive ({record.Blob}).");
+        // The queue message carries what routing needs (an older one without ReceivedOn: read the intake record).
+        var receivedOn = inbox.ReceivedOn ?? (await _tracking.GetAsync(inbox.Id, ct)
+            ?? throw new InvalidOperationException($"Message {inbox.Id:N} has no intake record; it cannot be routed.")).ReceivedOn;
+        var blob = await _archive.GetAsync(inbox.Blob, ct)
+            ?? throw new InvalidOperationException($"Message {inbox.Id:N} is not in the archive ({inbox.Blob}).");
         var doc = IwmoXml.Load(blob.Content);
         var message = IwmoXml.Read(doc);
         var type = message.Type;
+        var id = inbox.Id;
         var heenId = Routing.AnswersId(message);
         var heen = heenId is { } h ? await _tracking.GetAsync(h, ct) : null;
         var gemeente = Routing.Gemeente(message);
@@ -77,69 +79,75 @@ public sealed class Router
         // 1. The ledger, per person: the chain rules' verdict and the outgoing retour are stored with the change.
         var entries = new List<LedgerEntry>();
         string? singlePerson = null;
-        var waiting = _time.GetUtcNow() - record.ReceivedOn < _options.ChainGrace;
+        var waiting = _time.GetUtcNow() - receivedOn < _options.ChainGrace;
         foreach (var (personId, bsn) in Persons(message, gemeente, heen))
         {
             LedgerEntry entry;
             try
             {
-                entry = await _ledger.ApplyAsync(personId, gemeente, bsn, record.Id, type.Name, record.ReceivedOn,
-                state => DeferIfEarly(ChainLedger.Apply(state, message, bsn, record.Id, record.ReceivedOn, heen?.Id), waiting),
-                outcome => outcome.Findings.Count > 0 && MessageCatalog.AnswerTo(type) is { IsRetour: true } retourType
-                    ? [new OutboxItem("retour", record.Afzender, HubRetourId(record.Id), retourType.Name, Today(), record.Id)]
-                    : [],
-                ct);
+                entry = await _ledger.ApplyAsync(personId, gemeente, bsn, id, type.Name, receivedOn,
+                    state => DeferIfEarly(ChainLedger.Apply(state, message, bsn, id, receivedOn, heen?.Id), waiting),
+                    outcome => outcome.Findings.Count > 0 && MessageCatalog.AnswerTo(type) is { IsRetour: true } retourType
+                        ? [new OutboxItem("retour", inbox.Afzender, HubRetourId(id), retourType.Name, Today(), id)]
+                        : [],
+                    ct);
             }
             catch (ChainDeferredException ex)
             {
-                await _inbox.SendAsync(JsonSerializer.Serialize(inbox), _options.ChainRetryDelay, ct: ct);
-                await _tracking.RecordLatestAsync(record.Id, MessageStatus.Queued, ex.Message, ct);
-                return new RouteResult(record.Id, type.Name, Routing.Addressee(message), [], null) { Deferred = true };
+                // Applied before (this is a retry)? Then what was stored stands; otherwise wait for the history.
+                if (await _ledger.TryGetEntryAsync(personId, id, ct) is not { } stored)
+                {
+                    await _inbox.SendAsync(JsonSerializer.Serialize(inbox), _options.ChainRetryDelay, ct: ct);
+                    await _tracking.RecordLatestAsync(id, MessageStatus.Queued, ex.Message, ct);
+                    return new RouteResult(id, type.Name, Routing.Addressee(message), [], null) { Deferred = true };
+                }
+
+                entry = stored;
             }
 
             entries.Add(entry);
             if (Routing.Bsns(message).Count == 1)
             {
-                await _tracking.SetPersonAsync(record.Id, personId, ct);
                 singlePerson = personId;
             }
         }
 
-        await _tracking.RecordAsync(record.Id, MessageStatus.Routed, ct: ct);
-
         // 2. The outbox: the hub's retours, rebuilt from the stored findings so every attempt writes the same one.
         Guid? hubRetour = null;
         var findings = entries.SelectMany(e => e.Findings).ToList();
+        var sender = new MessageRecord(id, type.Name, inbox.Afzender, Routing.Addressee(message), message.Header.BerichtIdentificatie.Identificatie,
+            message.Header.BerichtIdentificatie.Dagtekening, inbox.Blob, receivedOn, singlePerson, heen?.Id, Queued: true);
         foreach (var item in entries.SelectMany(e => e.Outbox).DistinctBy(i => i.Id))
         {
-            await DispatchRetourAsync(doc, record with { Person = singlePerson ?? record.Person }, item, findings, ct);
+            await DispatchRetourAsync(doc, sender, item, findings, ct);
             hubRetour = item.Id;
         }
 
         // 3. The addressee's mailbox. The message goes there even when a chain rule rejected part of it: the
         //    addressee owns the final verdict (its own retour), and a message the sender believes sent must not
         //    vanish in between. The hub's findings travel with it, so the addressee sees what the hub saw.
-        var addressee = Routing.Addressee(message);
-        var codes = findings.Select(f => f.RetourCode).Distinct().ToList();
+        var addressee = sender.Geadresseerde;
+        await _mailboxes.DeliverAsync(addressee, id, type.Name, inbox.Afzender, inbox.Blob, heen?.Id, ct, [.. findings.Select(f => f.RetourCode).Distinct()]);
+
+        // 4. Tracking, in one write: routed (with the person, so a retour on this message finds the chain), rejected
+        //    by a chain rule, delivered; and the link to the message it answers.
+        var steps = new List<StatusStep> { new(MessageStatus.Routed, null, null) };
         if (findings.Count > 0)
         {
-            await _tracking.RecordAsync(record.Id, MessageStatus.Rejected,
-                string.Join("; ", findings.Select(f => $"{f.RetourCode} {f.Rule}: {f.Message}")), hubRetour, ct);
+            steps.Add(new(MessageStatus.Rejected, string.Join("; ", findings.Select(f => $"{f.RetourCode} {f.Rule}: {f.Message}")), hubRetour));
         }
 
-        await _mailboxes.DeliverAsync(addressee, record.Id, type.Name, record.Afzender, record.Blob, heen?.Id, ct, codes);
-        await _tracking.RecordAsync(record.Id, MessageStatus.Delivered, addressee, ct: ct);
+        steps.Add(new(MessageStatus.Delivered, addressee, null));
+        await _tracking.RecordStepsAsync(id, steps, singlePerson, heen is null ? [] : [new MessageLink(heen.Id, "answers", heen.Bericht)], ct);
 
-        // 4. A retour or 325 answers its heenbericht (when that went through the hub).
+        // 5. A retour or 325 answers its heenbericht (when that went through the hub).
         if (heen is not null)
         {
             var verdict = message is RetourBericht r && !r.IsApproved ? "afgekeurd: " + string.Join(", ", r.HeaderCodes.Concat(r.Classes.SelectMany(c => c.Codes)).Where(c => c != RetourCodes.GeenOpmerking).Distinct()) : "goedgekeurd";
-            await _tracking.RecordAsync(heen.Id, MessageStatus.Answered, $"{type.Name} {verdict}", record.Id, ct);
-            await _tracking.LinkAsync(heen.Id, "answered-by", record.Id, type.Name, ct);
-            await _tracking.LinkAsync(record.Id, "answers", heen.Id, heen.Bericht, ct);
+            await _tracking.RecordStepsAsync(heen.Id, [new(MessageStatus.Answered, $"{type.Name} {verdict}", id)], null, [new MessageLink(id, "answered-by", type.Name)], ct);
         }
 
-        return new RouteResult(record.Id, type.Name, addressee, findings, hubRetour);
+        return new RouteResult(id, type.Name, addressee, findings, hubRetour);
     }
 
     private static readonly HashSet<string> HistoryCodes = [ChainLedger.Code9019, ChainLedger.Code9063, ChainLedger.Code9069];
@@ -168,18 +176,18 @@ public sealed class Router
 
     private async Task DispatchRetourAsync(XDocument heenDoc, MessageRecord heen, OutboxItem item, IReadOnlyList<Finding> findings, CancellationToken ct)
     {
-        var retour = _retours.Write(heenDoc, new RetourVerdict(findings), RetourWriter.IdentificatieFor(IwmoXml.Read(heenDoc).Header), item.Dagtekening);
+        var identificatie = RetourWriter.IdentificatieFor(IwmoXml.Read(heenDoc).Header);
+        var retour = _retours.Write(heenDoc, new RetourVerdict(findings), identificatie, item.Dagtekening);
         var blobName = HubRetourBlob(item.To, item.Id, item.Dagtekening);
         var bytes = Encoding.UTF8.GetBytes(retour.Declaration + retour.ToString(SaveOptions.DisableFormatting));
         await _archive.PutAsync(blobName, bytes, "application/xml",
             new Dictionary<string, string> { ["bericht"] = item.Bericht, ["afzender"] = HubParty, ["id"] = item.Id.ToString("N") }, ct: ct);
-        await _tracking.TryRegisterAsync(new MessageRecord(item.Id, item.Bericht, HubParty, item.To, RetourWriter.IdentificatieFor(IwmoXml.Read(heenDoc).Header),
+        await _tracking.TryRegisterAsync(new MessageRecord(item.Id, item.Bericht, HubParty, item.To, identificatie,
             item.Dagtekening, blobName, _time.GetUtcNow(), heen.Person, heen.Id, Queued: true), ct);
         await _mailboxes.DeliverAsync(item.To, item.Id, item.Bericht, HubParty, blobName, heen.Id, ct);
-        await _tracking.RecordAsync(item.Id, MessageStatus.Delivered, item.To, ct: ct);
-        await _tracking.RecordAsync(heen.Id, MessageStatus.Answered, $"{item.Bericht} van de hub: {string.Join(", ", findings.Select(f => f.RetourCode).Distinct())}", item.Id, ct);
-        await _tracking.LinkAsync(heen.Id, "answered-by", item.Id, item.Bericht, ct);
-        await _tracking.LinkAsync(item.Id, "answers", heen.Id, heen.Bericht, ct);
+        await _tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Delivered, item.To, null)], null, [new MessageLink(heen.Id, "answers", heen.Bericht)], ct);
+        await _tracking.RecordStepsAsync(heen.Id, [new(MessageStatus.Answered, $"{item.Bericht} van de hub: {string.Join(", ", findings.Select(f => f.RetourCode).Distinct())}", item.Id)],
+            null, [new MessageLink(item.Id, "answered-by", item.Bericht)], ct);
     }
 
     private DateOnly Today() => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(_time.GetUtcNow(), _options.Zone).DateTime);

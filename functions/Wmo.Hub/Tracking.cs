@@ -38,6 +38,9 @@ public sealed record MessageRecord(
     public bool Concerns(string party) => Afzender == party || Geadresseerde == party;
 }
 
+/// <summary>A step to record: its status, a detail, and the related message (e.g. the retour that answered).</summary>
+public sealed record StatusStep(string Status, string? Detail, Guid? Related);
+
 public sealed record StatusEntry(string Status, DateTimeOffset At, string? Detail, Guid? Related);
 
 public sealed record MessageLink(Guid Id, string Relation, string Bericht);
@@ -117,17 +120,46 @@ public sealed class Tracking
         }
     }
 
+    /// <summary>
+    /// Records several steps, the person the message concerns and links in one entity-group transaction (one write
+    /// per routed message). On a retry the steps exist already; each is then kept with its first time.
+    /// </summary>
+    public async Task RecordStepsAsync(Guid id, IReadOnlyList<StatusStep> steps, string? person, IReadOnlyList<MessageLink> links, CancellationToken ct = default)
+    {
+        var pk = id.ToString("N");
+        var now = _time.GetUtcNow();
+        var actions = new List<TableTransactionAction>();
+        if (person is not null)
+        {
+            actions.Add(new(TableActionKind.UpsertMerge, new TableEntity(pk, Meta) { ["Person"] = person }));
+        }
+
+        actions.AddRange(links.Select(l => new TableTransactionAction(TableActionKind.UpsertReplace,
+            new TableEntity(pk, "l|" + l.Id.ToString("N")) { ["Relation"] = l.Relation, ["Bericht"] = l.Bericht })));
+        actions.AddRange(steps.Select(s => new TableTransactionAction(TableActionKind.Add, StatusEntity(pk, s.Status, now, s.Detail, s.Related))));
+        try
+        {
+            await _table.SubmitTransactionAsync(actions, ct);
+        }
+        catch (TableTransactionFailedException ex) when (ex.IsConflict)
+        {
+            foreach (var action in actions)
+            {
+                if (action.Kind == TableActionKind.Add)
+                {
+                    await _table.InsertIfAbsentAsync(action.Entity, ct);
+                }
+                else
+                {
+                    await _table.UpsertAsync(action.Entity, action.Kind == TableActionKind.UpsertMerge ? TableUpdateMode.Merge : TableUpdateMode.Replace, ct);
+                }
+            }
+        }
+    }
+
     /// <summary>Records a step, replacing an earlier record of it (a failure's latest reason).</summary>
     public Task RecordLatestAsync(Guid id, string status, string? detail, CancellationToken ct = default) =>
         _table.UpsertAsync(StatusEntity(id.ToString("N"), status, _time.GetUtcNow(), detail, null), TableUpdateMode.Replace, ct);
-
-    /// <summary>Links two messages both ways (heen and retour, original and replay).</summary>
-    public async Task LinkAsync(Guid from, string relation, Guid to, string toBericht, CancellationToken ct = default) =>
-        await _table.UpsertAsync(new TableEntity(from.ToString("N"), "l|" + to.ToString("N")) { ["Relation"] = relation, ["Bericht"] = toBericht }, TableUpdateMode.Replace, ct);
-
-    /// <summary>Sets the person a routed message concerns, so that a retour on it can find the chain.</summary>
-    public Task SetPersonAsync(Guid id, string person, CancellationToken ct = default) =>
-        _table.UpsertAsync(new TableEntity(id.ToString("N"), Meta) { ["Person"] = person }, TableUpdateMode.Merge, ct);
 
     public async Task<MessageHistory?> HistoryAsync(Guid id, CancellationToken ct = default)
     {

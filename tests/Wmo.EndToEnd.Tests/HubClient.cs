@@ -96,7 +96,18 @@ internal sealed class HubClient(HttpClient http)
         }
     }
 
-    public Task<JsonElement> WaitForMessageAsync(string key, Guid id) => WaitForItemAsync(key, i => i.GetProperty("id").GetGuid() == id);
+    public async Task<JsonElement> WaitForMessageAsync(string key, Guid id)
+    {
+        try
+        {
+            return await WaitForItemAsync(key, i => i.GetProperty("id").GetGuid() == id);
+        }
+        catch (TimeoutException)
+        {
+            var (_, history) = await GetJsonAsync(key, $"/api/berichten/{id}");
+            throw new TimeoutException($"Message {id} did not arrive in the mailbox; its history: {history}");
+        }
+    }
 
     /// <summary>The hub's own retour on a message, in the sender's mailbox.</summary>
     public Task<JsonElement> WaitForHubRetourAsync(string key, Guid heen) =>

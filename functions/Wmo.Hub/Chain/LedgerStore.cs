@@ -78,11 +78,8 @@ public sealed class LedgerStore
         var markerKey = "m|" + messageId.ToString("N");
         for (var attempt = 0; ; attempt++)
         {
-            if (await LoadEntryAsync(personId, messageId, ct) is { } done)
-            {
-                return done;
-            }
-
+            // Optimistic: read the state, decide, commit. A message applied before makes the marker's Add fail,
+            // and then the stored entry is the answer (the decision made the first time stands).
             var stateEntity = await _table.GetAsync(personId, StateRow, ct);
             var state = stateEntity is null ? ChainState.Empty(gemeente, bsn) : ReadState(stateEntity);
             var outcome = evaluate(state);
@@ -99,11 +96,19 @@ public sealed class LedgerStore
             }
             catch (TableTransactionFailedException ex) when ((ex.IsConflict || ex.IsPreconditionFailed) && attempt < 20)
             {
-                // Another message for this person committed first (state ETag), or this one did (marker): go again.
+                if (await LoadEntryAsync(personId, messageId, ct) is { } done)
+                {
+                    return done;
+                }
+
+                // Another message for this person committed first (state ETag): decide again on its result.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * (attempt + 1))), ct);
             }
         }
     }
+
+    /// <summary>The stored entry of a message applied to the person's chain, or null.</summary>
+    public Task<LedgerEntry?> TryGetEntryAsync(string personId, Guid messageId, CancellationToken ct = default) => LoadEntryAsync(personId, messageId, ct);
 
     private async Task<LedgerEntry?> LoadEntryAsync(string personId, Guid messageId, CancellationToken ct)
     {
