@@ -83,6 +83,8 @@ internal sealed class HostProcess : IDisposable
             ["Hub__ChainGrace"] = "00:00:02",
             ["Hub__ChainRetryDelay"] = "00:00:01",
             ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500",
+            // Tests kill hosts; a message a killed host held returns after this lease, not the production 10 min.
+            ["Runtime__MessageLease"] = "00:00:10",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -40,8 +40,6 @@ public sealed class PoisonAndCrashTests : IClassFixture<AzuriteFixture>, IAsyncL
         {
             ["Hub__ApiKeys"] = $"{_gemeente}:Gemeente:{GemeenteKey};{_aanbieder}:Aanbieder:{AanbiederKey};ops:Admin:{AdminKey}",
             ["Runtime__HostId"] = "e2e-crash-" + _gemeente,
-            // Messages a killed host held come back after this lease instead of the default minutes.
-            ["Runtime__MessageLease"] = "00:00:05",
             ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:01",
             ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2",
         });
