@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
 using Wmo.Messages;
 using Wmo.Messages.Model;
@@ -49,8 +50,13 @@ public sealed class Router
     private readonly IntakeOptions _options;
     private readonly QueueClient _inbox;
 
-    public Router(Tracking tracking, Mailboxes mailboxes, LedgerStore ledger, StorageClient storage, SchemaRegistry schemas, IntakeOptions options, TimeProvider time)
+    private readonly CakLeg? _cak;
+
+    /// <param name="cak">The CAK leg; null leaves WMO405 out (e.g. a hub that only routes iWmo).</param>
+    public Router(Tracking tracking, Mailboxes mailboxes, LedgerStore ledger, StorageClient storage, SchemaRegistry schemas, IntakeOptions options, TimeProvider time,
+        CakLeg? cak = null)
     {
+        _cak = cak;
         _tracking = tracking;
         _mailboxes = mailboxes;
         _ledger = ledger;
@@ -86,10 +92,7 @@ public sealed class Router
             try
             {
                 entry = await _ledger.ApplyAsync(personId, gemeente, bsn, id, type.Name, receivedOn,
-                    state => DeferIfEarly(ChainLedger.Apply(state, message, bsn, id, receivedOn, heen?.Id), waiting),
-                    outcome => outcome.Findings.Count > 0 && MessageCatalog.AnswerTo(type) is { IsRetour: true } retourType
-                        ? [new OutboxItem("retour", inbox.Afzender, HubRetourId(id), retourType.Name, Today(), id)]
-                        : [],
+                    state => Decide(DeferIfEarly(ChainLedger.Apply(state, message, bsn, id, receivedOn, heen?.Id), waiting), inbox, personId, gemeente),
                     ct);
             }
             catch (ChainDeferredException ex)
@@ -119,6 +122,12 @@ public sealed class Router
             message.Header.BerichtIdentificatie.Dagtekening, inbox.Blob, receivedOn, singlePerson, heen?.Id, Queued: true);
         foreach (var item in entries.SelectMany(e => e.Outbox).DistinctBy(i => i.Id))
         {
+            if (item.Kind == OutboxItem.Wmo405)
+            {
+                await DispatchWmo405Async(item, gemeente, entries.First(e => e.Outbox.Contains(item)).At, ct);
+                continue;
+            }
+
             await DispatchRetourAsync(doc, sender, item, findings, ct);
             hubRetour = item.Id;
         }
@@ -148,6 +157,54 @@ public sealed class Router
         }
 
         return new RouteResult(id, type.Name, addressee, findings, hubRetour);
+    }
+
+    /// <summary>
+    /// What a ledger change causes besides itself: the hub's retour when a chain rule rejected something, and the
+    /// WMO405 when the person's eigen-bijdrage periods changed under the gemeente's policy. Both are decided here,
+    /// inside the ledger transaction, so they are stored with the change or not at all.
+    /// </summary>
+    private ChainOutcome Decide(ChainOutcome outcome, InboxMessage inbox, string personId, string gemeente)
+    {
+        var outbox = new List<OutboxItem>();
+        var today = Today();
+        if (outcome.Findings.Count > 0 && MessageCatalog.AnswerTo(MessageCatalog.FindByName(inbox.Bericht)!) is { IsRetour: true } retourType)
+        {
+            outbox.Add(new OutboxItem(OutboxItem.Retour, inbox.Afzender, HubRetourId(inbox.Id), retourType.Name, today, inbox.Id));
+        }
+
+        var state = outcome.State;
+        if (_cak is not null && state.Client is not null && state.Bsn.Length > 0)
+        {
+            var cause = inbox.Id;
+            var draft = CakOutbox.Build(gemeente, _cak.Instantie, personId, cause, state, [], today);
+            var wmo405Id = Intake.MessageId(gemeente, draft.Header);
+            var plan = EigenBijdragePlanner.Plan(state, _cak.Policies.For(gemeente), _cak.Tariffs, today, wmo405Id, _time.GetUtcNow());
+            if (!plan.IsEmpty)
+            {
+                var wmo405 = draft with { Client = draft.Client with { Perioden = plan.Lines } };
+                var doc = IwmoXml.Write(wmo405);
+                outbox.Add(new OutboxItem(OutboxItem.Wmo405, Routing.Cak, wmo405Id, MessageCatalog.Wmo405.Name, today, cause,
+                    Encoding.UTF8.GetBytes(doc.Declaration + doc.ToString(SaveOptions.DisableFormatting))));
+                state = state with { Cak = plan.Cak };
+            }
+        }
+
+        return outcome with { State = state, Outbox = outbox };
+    }
+
+    /// <summary>Archives a WMO405 the ledger decided, registers it as a message of the gemeente, and queues it for the CAK.</summary>
+    private async Task DispatchWmo405Async(OutboxItem item, string gemeente, DateTimeOffset decidedOn, CancellationToken ct)
+    {
+        var blobName = $"{gemeente}/{item.Dagtekening:yyyy/MM}/{item.Id:N}.xml";
+        await _archive.PutAsync(blobName, item.Content!, "application/xml",
+            new Dictionary<string, string> { ["bericht"] = item.Bericht, ["afzender"] = gemeente, ["id"] = item.Id.ToString("N") }, ct: ct);
+        var header = IwmoXml.Read(IwmoXml.Load(item.Content!)).Header;
+        await _tracking.TryRegisterAsync(new MessageRecord(item.Id, item.Bericht, gemeente, Routing.Cak, header.BerichtIdentificatie.Identificatie,
+            item.Dagtekening, blobName, decidedOn, null, null, Queued: true), ct);
+        await _cak!.Outbox.EnqueueAsync(item.Id, blobName, gemeente, decidedOn, ct);
+        await _tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Routed, $"Afgeleid uit {item.Answers:N}", item.Answers)], null,
+            [new MessageLink(item.Answers, "caused-by", string.Empty)], ct);
     }
 
     private static readonly HashSet<string> HistoryCodes = [ChainLedger.Code9019, ChainLedger.Code9063, ChainLedger.Code9069];

@@ -9,7 +9,11 @@ namespace Wmo.Hub.Chain;
 /// <param name="Findings">Chain-rule violations, located on the class they concern; the hub answers them with a retour.</param>
 /// <param name="Assessed">How many product classes the chain rules assessed; with <see cref="Findings"/> it tells
 /// whether anything of the message was accepted.</param>
-public sealed record ChainOutcome(ChainState State, IReadOnlyList<LedgerEvent> Events, IReadOnlyList<Finding> Findings, int Assessed);
+public sealed record ChainOutcome(ChainState State, IReadOnlyList<LedgerEvent> Events, IReadOnlyList<Finding> Findings, int Assessed)
+{
+    /// <summary>The messages the change causes (the hub's retour, a WMO405): written in the same transaction.</summary>
+    public IReadOnlyList<OutboxItem> Outbox { get; init; } = [];
+}
 
 /// <summary>
 /// The chain rules that need history (TR019, TR063, TR069, TR074, TR326, TR413–TR415) and the ledger events of every
@@ -56,6 +60,11 @@ public static class ChainLedger
             case Wmo323 m:
                 foreach (var p in m.Declaratie.Clienten.Where(c => c.Bsn == bsn).SelectMany(c => c.Prestaties))
                 {
+                    if (p.IngediendBedrag.DebetCredit == "D")
+                    {
+                        apply.Declared(p.ToewijzingNummer, p.ProductPeriode.Begindatum, p.ProductPeriode.Einddatum);
+                    }
+
                     apply.Event(LedgerEventKinds.Declaratie, p.ToewijzingNummer, $"{p.ProductCategorie}/{p.ProductCode}",
                         p.ProductPeriode.Begindatum, p.ProductPeriode.Einddatum, p.ProductReferentie.ReferentieNummer, bedrag: p.IngediendBedrag.Signed);
                 }
@@ -110,12 +119,32 @@ public static class ChainLedger
         private readonly List<ToewijzingState> _toewijzingen = [.. initial.Toewijzingen];
         private readonly List<StartState> _starts = [.. initial.Starts];
         private readonly List<StopState> _stops = [.. initial.Stops];
+        private readonly List<DeclaratieSpan> _declaraties = [.. initial.Declaraties];
+        private readonly List<CakPeriodState> _cak = [.. initial.Cak];
+        private ClientInfo? _client = initial.Client;
         private readonly List<LedgerEvent> _events = [];
         private readonly List<Finding> _findings = [];
         private int _assessed;
 
         public ChainOutcome Outcome() =>
-            new(initial with { Toewijzingen = _toewijzingen, Starts = _starts, Stops = _stops }, _events, _findings, _assessed);
+            new(initial with { Toewijzingen = _toewijzingen, Starts = _starts, Stops = _stops, Declaraties = _declaraties, Cak = _cak, Client = _client },
+                _events, _findings, _assessed);
+
+        /// <summary>A prestatie widens its toewijzing's declared span (a credit line does not narrow it).</summary>
+        public void Declared(long toewijzing, DateOnly from, DateOnly to)
+        {
+            var i = _declaraties.FindIndex(d => d.Toewijzing == toewijzing);
+            _declaraties.Add(i < 0 ? new DeclaratieSpan(toewijzing, from, to)
+                : new DeclaratieSpan(toewijzing, Min(_declaraties[i].Begindatum, from), Max(_declaraties[i].Einddatum, to)));
+            if (i >= 0)
+            {
+                _declaraties.RemoveAt(i);
+            }
+        }
+
+        private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
+
+        private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
 
         public void Event(string kind, long? toewijzing = null, string? product = null, DateOnly? datum = null, DateOnly? einddatum = null,
             string? reden = null, IReadOnlyList<string>? codes = null, long? bedrag = null) =>
@@ -123,10 +152,11 @@ public static class ChainLedger
 
         public void Toewijzingen(Wmo301 m)
         {
+            _client = new ClientInfo(m.Client.Geboortedatum, m.Client.Geslacht, new VerkorteNaam(m.Client.Naam.Geslachtsnaam, m.Client.Naam.Voornamen, m.Client.Naam.Voorletters));
             foreach (var p in m.Client.ToegewezenProducten)
             {
                 var state = new ToewijzingState(p.ToewijzingNummer, m.Header.Ontvanger, p.Product?.Categorie, p.Product?.Code,
-                    p.Toewijzingsdatum, p.Ingangsdatum, p.Einddatum, p.RedenWijziging, messageId, receivedOn);
+                    p.Toewijzingsdatum, p.Ingangsdatum, p.Einddatum, p.RedenWijziging, messageId, receivedOn) { Budget = p.Budget };
                 _toewijzingen.RemoveAll(t => t.Nummer == p.ToewijzingNummer);
                 _toewijzingen.Add(state);
                 Event(state.Deleted ? LedgerEventKinds.ToewijzingVerwijderd : LedgerEventKinds.Toewijzing, p.ToewijzingNummer,
@@ -136,6 +166,7 @@ public static class ChainLedger
 
         public void Starts(Wmo305 m)
         {
+            _client = new ClientInfo(m.Client.Geboortedatum, m.Client.Geslacht, m.Client.Naam);
             var products = m.Client.StartProducten;
             for (var i = 0; i < products.Count; i++)
             {
@@ -184,6 +215,7 @@ public static class ChainLedger
 
         public void Stops(Wmo307 m)
         {
+            _client = new ClientInfo(m.Client.Geboortedatum, m.Client.Geslacht, m.Client.Naam);
             var products = m.Client.StopProducten;
             for (var i = 0; i < products.Count; i++)
             {
@@ -270,9 +302,27 @@ public static class ChainLedger
                     case "ToegewezenProduct":
                         _toewijzingen.RemoveAll(t => t.MessageId == heen && t.Nummer == nummer);
                         break;
+                    case "EigenBijdragePeriode":
+                        Undo(_cak, c => c.MessageId == heen && c.Begindatum == begin && c.Stands,
+                            c => c with { Status = CakPeriodState.Rejected, AnsweredOn = receivedOn, Codes = [.. CodesOn(rejected, begin)] });
+                        break;
                 }
             }
+
+            // A WMO406 answers every period of its WMO405: what it did not reject, the CAK accepted.
+            if (r.Type == MessageCatalog.Wmo406)
+            {
+                var headerRejected = r.HeaderCodes.Count > 0;
+                Undo(_cak, c => c.MessageId == heen && c.Status == CakPeriodState.Sent,
+                    c => headerRejected
+                        ? c with { Status = CakPeriodState.Rejected, AnsweredOn = receivedOn, Codes = r.HeaderCodes }
+                        : c with { Status = CakPeriodState.Accepted, AnsweredOn = receivedOn });
+            }
         }
+
+        private static IEnumerable<string> CodesOn(IEnumerable<ClassCodes> rejected, DateOnly? begin) =>
+            rejected.Where(c => c.ClassName == "EigenBijdragePeriode" && Day(c.Values, "Begindatum") == begin).SelectMany(c => c.Codes)
+                .Where(code => code != RetourCodes.GeenOpmerking).Distinct();
 
         private static void Undo<T>(List<T> items, Func<T, bool> match, Func<T, T> change)
         {

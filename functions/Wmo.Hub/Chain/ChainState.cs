@@ -14,6 +14,15 @@ public sealed record ChainState(
 {
     public static ChainState Empty(string gemeente, string bsn) => new(gemeente, bsn, [], [], []);
 
+    /// <summary>The client as the latest message named them (the WMO405 repeats it).</summary>
+    public ClientInfo? Client { get; init; }
+
+    /// <summary>Per toewijzing, the span of the declared prestaties (first and last ProductPeriode).</summary>
+    public IReadOnlyList<DeclaratieSpan> Declaraties { get; init; } = [];
+
+    /// <summary>The eigen-bijdrage periods sent to the CAK (WMO405) and what the CAK answered (WMO406).</summary>
+    public IReadOnlyList<CakPeriodState> Cak { get; init; } = [];
+
     public ToewijzingState? Toewijzing(long nummer) => Toewijzingen.FirstOrDefault(t => t.Nummer == nummer);
 
     /// <summary>The starts that stand: reported with StatusAanlevering 1, not deleted and not rejected by a retour.</summary>
@@ -37,6 +46,28 @@ public sealed record ToewijzingState(
     DateTimeOffset ReceivedOn)
 {
     public bool Deleted => RedenWijziging == "13";
+
+    /// <summary>The toewijzing's Budget (eurocents): for a hulpmiddel or woningaanpassing, its kostprijs.</summary>
+    public long? Budget { get; init; }
+}
+
+public sealed record ClientInfo(Wmo.Messages.Model.Geboortedatum Geboortedatum, string? Geslacht, Wmo.Messages.Model.VerkorteNaam Naam);
+
+public sealed record DeclaratieSpan(long Toewijzing, DateOnly Begindatum, DateOnly Einddatum);
+
+/// <summary>What the CAK knows of one eigen-bijdrage period, as far as the hub sent and the CAK answered.</summary>
+/// <param name="Status">sent, accepted, rejected, or withdrawn (deleted with StatusAanlevering 3).</param>
+public sealed record CakPeriodState(
+    DateOnly Begindatum, DateOnly? Einddatum, long? Kostprijs, string? ProductCategorie, string Status, Guid MessageId, DateTimeOffset SentOn,
+    DateTimeOffset? AnsweredOn = null, IReadOnlyList<string>? Codes = null)
+{
+    public const string Sent = "sent";
+    public const string Accepted = "accepted";
+    public const string Rejected = "rejected";
+    public const string Withdrawn = "withdrawn";
+
+    /// <summary>Still part of what the CAK holds or will hold (not withdrawn, not rejected).</summary>
+    public bool Stands => Status is Sent or Accepted;
 }
 
 /// <summary>A start (WMO305 StartProduct), keyed by toewijzing and Begindatum (OP289: one current start per product).</summary>

@@ -8,7 +8,13 @@ using Wmo.Storage;
 namespace Wmo.Hub.Chain;
 
 /// <summary>An outgoing message a ledger change caused (a retour the hub writes), kept in the person's partition.</summary>
-public sealed record OutboxItem(string Kind, string To, Guid Id, string Bericht, DateOnly Dagtekening, Guid Answers);
+/// <param name="Answers">The message that caused it (the heenbericht of a retour; the trigger of a WMO405).</param>
+/// <param name="Content">The message itself when the ledger change decided its content (a WMO405); a retour is rebuilt.</param>
+public sealed record OutboxItem(string Kind, string To, Guid Id, string Bericht, DateOnly Dagtekening, Guid Answers, byte[]? Content = null)
+{
+    public const string Retour = "retour";
+    public const string Wmo405 = "wmo405";
+}
 
 /// <summary>The stored result of applying one message to one person's chain (also what a retry reads back).</summary>
 public sealed record LedgerEntry(
@@ -73,7 +79,7 @@ public sealed class LedgerStore
     /// </summary>
     public async Task<LedgerEntry> ApplyAsync(
         string personId, string gemeente, string bsn, Guid messageId, string bericht, DateTimeOffset at,
-        Func<ChainState, ChainOutcome> evaluate, Func<ChainOutcome, IReadOnlyList<OutboxItem>> outbox, CancellationToken ct = default)
+        Func<ChainState, ChainOutcome> evaluate, CancellationToken ct = default)
     {
         var markerKey = "m|" + messageId.ToString("N");
         for (var attempt = 0; ; attempt++)
@@ -83,7 +89,7 @@ public sealed class LedgerStore
             var stateEntity = await _table.GetAsync(personId, StateRow, ct);
             var state = stateEntity is null ? ChainState.Empty(gemeente, bsn) : ReadState(stateEntity);
             var outcome = evaluate(state);
-            var items = outbox(outcome);
+            var items = outcome.Outbox;
             var entry = new LedgerEntry(messageId, bericht, at, outcome.Events, outcome.Findings, outcome.Assessed, items);
             var actions = new List<TableTransactionAction> { new(TableActionKind.Add, WriteEntry(personId, markerKey, entry)) };
             var newState = WriteState(personId, outcome.State);
@@ -170,9 +176,10 @@ public sealed class LedgerStore
             ["Bericht"] = item.Bericht,
             ["Dagtekening"] = item.Dagtekening.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["Answers"] = item.Answers,
+            ["Content"] = item.Content,
         };
 
     private static OutboxItem ReadOutbox(TableEntity e) => new(
         e.GetString("Kind") ?? string.Empty, e.GetString("To") ?? string.Empty, e.GetGuid("Id") ?? default, e.GetString("Bericht") ?? string.Empty,
-        DateOnly.ParseExact(e.GetString("Dagtekening") ?? "0001-01-01", "yyyy-MM-dd", CultureInfo.InvariantCulture), e.GetGuid("Answers") ?? default);
+        DateOnly.ParseExact(e.GetString("Dagtekening") ?? "0001-01-01", "yyyy-MM-dd", CultureInfo.InvariantCulture), e.GetGuid("Answers") ?? default, e.GetBinary("Content"));
 }

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Wmo.Hub.Chain;
+using Wmo.Messages;
+using Wmo.Messages.Model;
+using Wmo.Storage;
+
+namespace Wmo.Hub.Cak;
+
+/// <summary>A WMO405 waiting to be sent to the CAK.</summary>
+public sealed record PendingWmo405(string RowKey, Guid Id, string Blob, string Gemeente);
+
+/// <summary>
+/// The queue of WMO405 messages for the CAK's transport (table <c>cakuit</c>, partition <c>pending</c>), in the order
+/// the ledger decided them (row key = decision time + id), so a person's start always goes out before its stop. A
+/// row is deleted only after the transport confirmed the delivery; a crash in between sends it again, and the
+/// CAK side recognises the repeat by its BerichtIdentificatie (TR056).
+/// </summary>
+public sealed class CakOutbox
+{
+    public const string TableName = "cakuit";
+    private const string Pending = "pending";
+    private readonly TableClient _table;
+
+    public CakOutbox(StorageClient storage) => _table = storage.GetTable(TableName);
+
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+
+    /// <summary>Queues a WMO405 once (the same row on every attempt of the message that caused it).</summary>
+    public Task EnqueueAsync(Guid id, string blob, string gemeente, DateTimeOffset decidedOn, CancellationToken ct = default) =>
+        _table.UpsertAsync(new TableEntity(Pending, decidedOn.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + id.ToString("N"))
+        {
+            ["Id"] = id, ["Blob"] = blob, ["Gemeente"] = gemeente,
+        }, TableUpdateMode.Replace, ct);
+
+    public async Task<IReadOnlyList<PendingWmo405>> PeekAsync(int max, CancellationToken ct = default)
+    {
+        var page = await _table.QueryPageAsync(TableFilter.PartitionKeyEquals(Pending), max, ct: ct);
+        return [.. page.Entities.Select(e => new PendingWmo405(e.RowKey, e.GetGuid("Id")!.Value, e.GetString("Blob")!, e.GetString("Gemeente")!))];
+    }
+
+    public Task CompleteAsync(PendingWmo405 item, CancellationToken ct = default) => _table.DeleteAsync(Pending, item.RowKey, ct: ct);
+
+    public async Task<int> CountAsync(CancellationToken ct = default)
+    {
+        var count = 0;
+        await foreach (var _ in _table.QueryAsync(TableFilter.PartitionKeyEquals(Pending), ct: ct))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// The WMO405 for a plan: the gemeente is the sender; the Identificatie derives from the person and the message
+    /// that caused it, so every attempt builds the same message with the same id.
+    /// </summary>
+    public static Wmo405 Build(string gemeente, string cakInstantie, string personId, Guid cause, ChainState state, IReadOnlyList<EigenBijdragePeriode> lines, DateOnly today)
+    {
+        var identificatie = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(personId + "|" + cause.ToString("N"))))[..12];
+        var client = state.Client ?? throw new InvalidOperationException("The client's details are not known yet.");
+        return new Wmo405(
+            new Header(MessageCatalog.Wmo405.BerichtCode, 4, 0, gemeente, cakInstantie, new BerichtIdentificatie(identificatie, today), new XsdVersie("1.0.0", "1.0.0")),
+            new EigenBijdrageClient(state.Bsn, client.Geboortedatum, client.Geslacht, client.Naam, lines));
+    }
+}
+
+/// <summary>The CAK leg's configuration as routing uses it: policies, tariffs, the CAK's instantie code, the outbox.</summary>
+public sealed record CakLeg(CakPolicies Policies, Tariffs Tariffs, string Instantie, CakOutbox Outbox);

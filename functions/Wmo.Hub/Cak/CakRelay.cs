@@ -1,0 +1,152 @@
+using System.IO.Abstractions;
+using System.Net;
+using System.Net.Http.Headers;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Wmo.Storage;
+
+namespace Wmo.Hub.Cak;
+
+/// <summary>How WMO405 messages reach the CAK. Throws when the CAK did not take the message.</summary>
+public interface ICakTransport
+{
+    string Name { get; }
+
+    Task SendAsync(PendingWmo405 item, string identificatie, byte[] xml, CancellationToken ct);
+}
+
+/// <summary>
+/// HTTPS POST of each WMO405 to the CAK's endpoint, with Polly retries (exponential, jittered) inside a circuit
+/// breaker: when the CAK is down, a few attempts fail and the breaker opens, so the relay stops hammering it and
+/// tries again after the break; nothing is lost, because a message leaves the outbox only after a 2xx.
+/// </summary>
+public sealed class HttpCakTransport : ICakTransport
+{
+    private readonly HttpClient _http;
+    private readonly Uri _endpoint;
+    private readonly string? _apiKey;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+
+    public HttpCakTransport(HttpClient http, Uri endpoint, string? apiKey, TimeProvider time, TimeSpan? breakDuration = null)
+    {
+        _http = http;
+        _endpoint = endpoint;
+        _apiKey = apiKey;
+        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = 4,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = breakDuration ?? TimeSpan.FromSeconds(30),
+                ShouldHandle = args => ValueTask.FromResult(Failed(args.Outcome)),
+            })
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = 3,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                ShouldHandle = args => ValueTask.FromResult(Failed(args.Outcome)),
+                OnRetry = args =>
+                {
+                    args.Outcome.Result?.Dispose();
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    public string Name => "http";
+
+    public async Task SendAsync(PendingWmo405 item, string identificatie, byte[] xml, CancellationToken ct)
+    {
+        using var response = await _pipeline.ExecuteAsync(async token =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(xml) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
+            request.Headers.Add("X-Message-Id", item.Id.ToString("N"));
+            if (_apiKey is not null)
+            {
+                request.Headers.Add("X-Api-Key", _apiKey);
+            }
+
+            return await _http.SendAsync(request, token);
+        }, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"The CAK answered {(int)response.StatusCode} {response.ReasonPhrase}.", null, response.StatusCode);
+        }
+    }
+
+    private static bool Failed(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception is HttpRequestException or TaskCanceledException or IOException
+        || outcome.Result is { StatusCode: >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests };
+}
+
+/// <summary>
+/// The batch exchange many parties still use: each WMO405 is written to a folder the CAK collects from, as
+/// <c>{Identificatie}.xml</c>, first under a temporary name and then renamed, so the CAK never reads half a file.
+/// </summary>
+public sealed class FileDropCakTransport(IFileSystem files, string folder) : ICakTransport
+{
+    public string Name => "filedrop";
+
+    public async Task SendAsync(PendingWmo405 item, string identificatie, byte[] xml, CancellationToken ct)
+    {
+        files.Directory.CreateDirectory(folder);
+        var target = files.Path.Combine(folder, $"WMO405_{identificatie}.xml");
+        var temporary = target + ".tmp";
+        await files.File.WriteAllBytesAsync(temporary, xml, ct);
+        files.File.Move(temporary, target, overwrite: true);
+    }
+}
+
+/// <summary>The CAK collects from its mailbox in the hub (<c>GET /api/mailbox</c> with the CAK's key).</summary>
+public sealed class MailboxCakTransport(Mailboxes mailboxes) : ICakTransport
+{
+    public string Name => "mailbox";
+
+    public Task SendAsync(PendingWmo405 item, string identificatie, byte[] xml, CancellationToken ct) =>
+        mailboxes.DeliverAsync(Routing.Cak, item.Id, Wmo.Messages.MessageCatalog.Wmo405.Name, item.Gemeente, item.Blob, null, ct);
+}
+
+/// <summary>What one relay round did.</summary>
+public sealed record RelayRound(int Sent, int Pending, string? Error);
+
+/// <summary>
+/// Sends the CAK outbox in order through the configured transport (timer <c>CakRelay</c>). It stops at the first
+/// message the transport cannot deliver, so order is kept and the rest waits for the next round: the CAK being down
+/// for hours only delays delivery. A message leaves the outbox after it was delivered; tracking shows each step.
+/// </summary>
+public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageClient storage, Tracking tracking)
+{
+    public async Task<RelayRound> RunAsync(int max = 500, CancellationToken ct = default)
+    {
+        var archive = storage.GetBlobContainer(IntakeOptions.ArchiveContainer);
+        var pending = await outbox.PeekAsync(max, ct);
+        var sent = 0;
+        foreach (var item in pending)
+        {
+            var blob = await archive.GetAsync(item.Blob, ct)
+                ?? throw new InvalidOperationException($"WMO405 {item.Id:N} is not in the archive ({item.Blob}).");
+            var identificatie = Wmo.Messages.Model.IwmoXml.Read(Wmo.Messages.Model.IwmoXml.Load(blob.Content)).Header.BerichtIdentificatie.Identificatie;
+            try
+            {
+                await transport.SendAsync(item, identificatie, blob.Content, ct);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or BrokenCircuitException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                await tracking.RecordLatestAsync(item.Id, MessageStatus.Failed, $"CAK niet bereikbaar via {transport.Name}: {ex.Message}", ct);
+                return new RelayRound(sent, pending.Count - sent, ex.Message);
+            }
+
+            await tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Delivered, $"CAK ({transport.Name})", null)], null, [], ct);
+            await outbox.CompleteAsync(item, ct);
+            sent++;
+        }
+
+        return new RelayRound(sent, 0, null);
+    }
+}
