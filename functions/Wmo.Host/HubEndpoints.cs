@@ -1,4 +1,5 @@
 using Wmo.Hub;
+using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
 using Wmo.Messages;
 using Wmo.Storage;
@@ -27,7 +28,13 @@ internal static class HubEndpoints
         services.AddSingleton(sp => new LedgerStore(sp.GetRequiredService<StorageClient>(), PersonKeySecret(config, sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton<PoisonStore>();
         services.AddSingleton<Intake>();
-        services.AddSingleton<Router>();
+        services.AddSingleton(sp => CakConfiguration.Leg(config, sp.GetRequiredService<StorageClient>()));
+        services.AddSingleton(sp => CakConfiguration.Transport(config, sp));
+        services.AddSingleton(sp => sp.GetRequiredService<CakLeg>().Outbox);
+        services.AddSingleton<CakRelay>();
+        services.AddSingleton(sp => new Router(sp.GetRequiredService<Tracking>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<LedgerStore>(),
+            sp.GetRequiredService<StorageClient>(), sp.GetRequiredService<SchemaRegistry>(), sp.GetRequiredService<IntakeOptions>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CakLeg>()));
         services.AddSingleton<System.IO.Abstractions.IFileSystem>(new System.IO.Abstractions.FileSystem());
         services.AddSingleton<FileDrop>();
         services.AddSingleton(sp => new Retention(sp.GetRequiredService<StorageClient>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<Tracking>(),
@@ -133,7 +140,7 @@ internal static class HubEndpoints
 /// reachable yet (or refuses the key) does not stop the host: it keeps trying, /api/health says what is wrong, and
 /// intake answers 503 until this has succeeded.
 /// </summary>
-internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
+internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -152,6 +159,7 @@ internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger
                 await ledger.EnsureTableAsync(stoppingToken);
                 await poison.EnsureTableAsync(stoppingToken);
                 await retention.EnsureTableAsync(stoppingToken);
+                await cak.Outbox.EnsureTableAsync(stoppingToken);
                 foreach (var (caller, key) in seed)
                 {
                     await keys.RegisterAsync(caller, key, stoppingToken);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Wmo.Functions.Runtime;
 using Wmo.Hub;
+using Wmo.Hub.Cak;
 
 namespace Wmo.Host;
 
@@ -80,5 +81,30 @@ internal sealed class RetentionFunction(Retention retention, HubStartup startup,
 
         var purged = await retention.PurgeAsync(time.GetUtcNow(), cancellationToken);
         logger.LogInformation("Retention: {Purged} acknowledged message(s) purged after {Days} days", purged, retention.Period.TotalDays);
+    }
+}
+
+/// <summary>Timer (<c>%CakRelaySchedule%</c>): sends the CAK outbox in order through the configured transport.</summary>
+internal sealed class CakRelayFunction(CakRelay relay, HubStartup startup, ILogger<CakRelayFunction> logger) : ITimerHandler
+{
+    public const string Name = "CakRelay";
+    public const string ScheduleSetting = "%CakRelaySchedule%";
+
+    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    {
+        if (!startup.IsReady)
+        {
+            return;
+        }
+
+        var round = await relay.RunAsync(ct: cancellationToken);
+        if (round.Error is not null)
+        {
+            logger.LogWarning("CAK relay: {Sent} sent, {Pending} waiting; the CAK is not reachable: {Error}", round.Sent, round.Pending, round.Error);
+        }
+        else if (round.Sent > 0)
+        {
+            logger.LogInformation("CAK relay: {Sent} WMO405 sent", round.Sent);
+        }
     }
 }

@@ -26,6 +26,7 @@ public static class WmoHost
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 ["FileDropSchedule"] = "*/5 * * * * *",
                 ["RetentionSchedule"] = "0 30 2 * * *",
+                ["CakRelaySchedule"] = "*/5 * * * * *",
             })
             .AddFunctionsLocalSettings(Path.Combine(root, "local.settings.json"))
             .AddEnvironmentVariables()
@@ -40,7 +41,8 @@ public static class WmoHost
             .AddQueueFunction<RouteBerichtFunction>(RouteBerichtFunction.Name, IntakeOptions.InboxQueue)
             .AddQueueFunction<PoisonBerichtFunction>(PoisonBerichtFunction.Name, IntakeOptions.InboxQueue + "-poison")
             .AddTimerFunction<FileDropFunction>(FileDropFunction.Name, FileDropFunction.ScheduleSetting)
-            .AddTimerFunction<RetentionFunction>(RetentionFunction.Name, RetentionFunction.ScheduleSetting);
+            .AddTimerFunction<RetentionFunction>(RetentionFunction.Name, RetentionFunction.ScheduleSetting)
+            .AddTimerFunction<CakRelayFunction>(CakRelayFunction.Name, CakRelayFunction.ScheduleSetting);
         builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddHub(builder.Configuration);
 
@@ -50,6 +52,7 @@ public static class WmoHost
         app.MapOperationsEndpoints();
         app.MapIntakeEndpoints();
         app.MapMailboxEndpoints();
+        app.MapPersonEndpoints();
         app.MapStatusPage();
         return app;
     }

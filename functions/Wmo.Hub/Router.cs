@@ -84,6 +84,7 @@ public sealed class Router
 
         // 1. The ledger, per person: the chain rules' verdict and the outgoing retour are stored with the change.
         var entries = new List<LedgerEntry>();
+        var personOf = new Dictionary<LedgerEntry, string>(ReferenceEqualityComparer.Instance);
         string? singlePerson = null;
         var waiting = _time.GetUtcNow() - receivedOn < _options.ChainGrace;
         foreach (var (personId, bsn) in Persons(message, gemeente, heen))
@@ -109,6 +110,7 @@ public sealed class Router
             }
 
             entries.Add(entry);
+            personOf[entry] = personId;
             if (Routing.Bsns(message).Count == 1)
             {
                 singlePerson = personId;
@@ -124,7 +126,8 @@ public sealed class Router
         {
             if (item.Kind == OutboxItem.Wmo405)
             {
-                await DispatchWmo405Async(item, gemeente, entries.First(e => e.Outbox.Contains(item)).At, ct);
+                var cause = entries.First(e => e.Outbox.Contains(item));
+                await DispatchWmo405Async(item, gemeente, personOf[cause], cause.At, ct);
                 continue;
             }
 
@@ -194,14 +197,14 @@ public sealed class Router
     }
 
     /// <summary>Archives a WMO405 the ledger decided, registers it as a message of the gemeente, and queues it for the CAK.</summary>
-    private async Task DispatchWmo405Async(OutboxItem item, string gemeente, DateTimeOffset decidedOn, CancellationToken ct)
+    private async Task DispatchWmo405Async(OutboxItem item, string gemeente, string personId, DateTimeOffset decidedOn, CancellationToken ct)
     {
         var blobName = $"{gemeente}/{item.Dagtekening:yyyy/MM}/{item.Id:N}.xml";
         await _archive.PutAsync(blobName, item.Content!, "application/xml",
             new Dictionary<string, string> { ["bericht"] = item.Bericht, ["afzender"] = gemeente, ["id"] = item.Id.ToString("N") }, ct: ct);
         var header = IwmoXml.Read(IwmoXml.Load(item.Content!)).Header;
         await _tracking.TryRegisterAsync(new MessageRecord(item.Id, item.Bericht, gemeente, Routing.Cak, header.BerichtIdentificatie.Identificatie,
-            item.Dagtekening, blobName, decidedOn, null, null, Queued: true), ct);
+            item.Dagtekening, blobName, decidedOn, personId, null, Queued: true), ct);
         await _cak!.Outbox.EnqueueAsync(item.Id, blobName, gemeente, decidedOn, ct);
         await _tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Routed, $"Afgeleid uit {item.Answers:N}", item.Answers)], null,
             [new MessageLink(item.Answers, "caused-by", string.Empty)], ct);
@@ -213,6 +216,35 @@ public sealed class Router
         waiting && outcome.Findings.Any(f => HistoryCodes.Contains(f.RetourCode))
             ? throw new ChainDeferredException($"Wacht op eerdere berichten: {string.Join(", ", outcome.Findings.Select(f => f.RetourCode).Distinct())} nog niet definitief.")
             : outcome;
+
+    /// <summary>
+    /// After the gemeente fixed what the CAK rejected (e.g. the person is now known at the CAK): the rejected periods
+    /// are sent again in a new WMO405. Returns its id, or null when nothing was waiting.
+    /// </summary>
+    public async Task<Guid?> ResendToCakAsync(string personId, CancellationToken ct = default)
+    {
+        var state = await _ledger.GetStateAsync(personId, ct);
+        if (state is null || _cak is null)
+        {
+            return null;
+        }
+
+        var cause = Guid.NewGuid();
+        var now = _time.GetUtcNow();
+        var request = new InboxMessage(cause, string.Empty, MessageCatalog.Wmo405.Name, state.Gemeente, now);
+        var entry = await _ledger.ApplyAsync(personId, state.Gemeente, state.Bsn, cause, "opnieuw-naar-cak", now,
+            s => Decide(new ChainOutcome(EigenBijdragePlanner.ForgetRejections(s),
+                [new LedgerEvent(LedgerEventKinds.EigenBijdrage, "opnieuw-naar-cak", cause, now, Reden: "afgewezen perioden opnieuw aangeboden")], [], 0),
+                request, personId, s.Gemeente),
+            ct);
+        var wmo405 = entry.Outbox.FirstOrDefault(o => o.Kind == OutboxItem.Wmo405);
+        if (wmo405 is not null)
+        {
+            await DispatchWmo405Async(wmo405, state.Gemeente, personId, entry.At, ct);
+        }
+
+        return wmo405?.Id;
+    }
 
     /// <summary>The id of the retour the hub writes for a heenbericht: one per heenbericht, whatever the attempt.</summary>
     public static Guid HubRetourId(Guid heenId) => new(SHA256.HashData(Encoding.UTF8.GetBytes("hub-retour|" + heenId.ToString("N"))).AsSpan(0, 16));

@@ -309,13 +309,15 @@ public static class ChainLedger
                 }
             }
 
-            // A WMO406 answers every period of its WMO405: what it did not reject, the CAK accepted.
+            // A WMO406 answers every period of its WMO405: a rejection of the whole message or of the client rejects
+            // them all; otherwise what it did not reject, the CAK accepted.
             if (r.Type == MessageCatalog.Wmo406)
             {
-                var headerRejected = r.HeaderCodes.Count > 0;
+                var whole = r.HeaderCodes.Concat(rejected.Where(c => c.ClassName == "Client").SelectMany(c => c.Codes))
+                    .Where(code => code != RetourCodes.GeenOpmerking).Distinct().ToList();
                 Undo(_cak, c => c.MessageId == heen && c.Status == CakPeriodState.Sent,
-                    c => headerRejected
-                        ? c with { Status = CakPeriodState.Rejected, AnsweredOn = receivedOn, Codes = r.HeaderCodes }
+                    c => whole.Count > 0
+                        ? c with { Status = CakPeriodState.Rejected, AnsweredOn = receivedOn, Codes = whole }
                         : c with { Status = CakPeriodState.Accepted, AnsweredOn = receivedOn });
             }
         }

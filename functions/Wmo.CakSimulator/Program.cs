@@ -1,0 +1,4 @@
+using Wmo.CakSimulator;
+
+var app = CakSimulatorApp.Build(args);
+app.Run();

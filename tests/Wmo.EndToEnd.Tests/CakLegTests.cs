@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Wmo.Storage;
+using Wmo.Testing;
+
+namespace Wmo.EndToEnd.Tests;
+
+/// <summary>
+/// The CAK leg end to end: the host, the CAK simulator as its own process, and an Azurite of this class alone (the
+/// CAK relay of other tests' hosts would otherwise take this class's WMO405s).
+/// </summary>
+public sealed class CakLegTests : IAsyncLifetime
+{
+    private const string Gemeente = "0518";
+    private const string Aanbieder = "51851851";
+    private const string GemeenteKey = "e2e-cak-gemeente-0518-key";
+    private const string AanbiederKey = "e2e-cak-aanbieder-5185-key";
+    private const string CakKey = "e2e-cak-system-key-00000";
+    private const string LiaisonKey = "e2e-cak-liaison-key-0000";
+    private readonly string _unknownAtCak = ChainMessages.RandomBsn();
+    private readonly int _hostPort = AzuriteFixture.FreePort();
+    private readonly int _simulatorPort = AzuriteFixture.FreePort();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _simulatorHttp = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HubClient _hub;
+    private readonly DateOnly _today = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
+    private Process? _azurite;
+    private string _storage = string.Empty;
+    private HostProcess? _host;
+    private HostProcess? _simulator;
+
+    public CakLegTests()
+    {
+        _http.BaseAddress = new Uri($"http://127.0.0.1:{_hostPort}");
+        _simulatorHttp.BaseAddress = new Uri($"http://127.0.0.1:{_simulatorPort}");
+        _hub = new HubClient(_http);
+    }
+
+    public async Task InitializeAsync()
+    {
+        var (blob, queue, table) = (AzuriteFixture.FreePort(), AzuriteFixture.FreePort(), AzuriteFixture.FreePort());
+        _azurite = AzuriteFixture.StartAzurite(blob, queue, table);
+        await AzuriteFixture.WaitForPortsAsync([blob, queue, table], TimeSpan.FromSeconds(30));
+        _storage = StorageAccount.DevelopmentConnectionString("127.0.0.1", blob, queue, table);
+        await StartSimulatorAsync();
+        _host = await HostProcess.StartWmoHostAsync(_storage, _hostPort, new Dictionary<string, string>
+        {
+            ["Hub__ApiKeys"] = $"{Gemeente}:Gemeente:{GemeenteKey};{Aanbieder}:Aanbieder:{AanbiederKey};CAK:Cak:{CakKey};liaison:CakLiaison:{LiaisonKey}",
+            ["Cak__Transport"] = "http",
+            ["Cak__Endpoint"] = $"http://127.0.0.1:{_simulatorPort}/api/wmo405",
+            ["Cak__BreakDuration"] = "00:00:02",
+            ["CakRelaySchedule"] = "*/1 * * * * *",
+        });
+        await _host.WaitForOutputAsync("API key registered for liaison", TimeSpan.FromSeconds(30));
+    }
+
+    private async Task StartSimulatorAsync()
+    {
+        _simulator = HostProcess.Start("functions/Wmo.CakSimulator", "Wmo.CakSimulator", new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_simulatorPort}",
+            ["CakSim__HubUrl"] = $"http://127.0.0.1:{_hostPort}",
+            ["CakSim__ApiKey"] = CakKey,
+            ["CakSim__Delay"] = "00:00:01",
+            ["CakSim__Reject"] = $"{_unknownAtCak}:C001",
+        });
+        await _simulator.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+    }
+
+    public Task DisposeAsync()
+    {
+        _host?.Dispose();
+        _simulator?.Dispose();
+        AzuriteFixture.Stop(_azurite);
+        _http.Dispose();
+        _simulatorHttp.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private ChainMessages Chain(string? bsn = null) => new(Gemeente, Aanbieder, bsn ?? ChainMessages.RandomBsn(), _today);
+
+    private async Task<string> PersonIdAsync(string bsn)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/personen/zoek") { Content = JsonContent.Create(new { bsn, gemeente = Gemeente }) };
+        request.Headers.Add("X-Api-Key", LiaisonKey);
+        using var response = await _http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.DoesNotContain(bsn, body.ToString(), StringComparison.Ordinal);
+        return body.GetProperty("id").GetString()!;
+    }
+
+    private async Task<JsonElement> WaitForCakAsync(string personId, Func<JsonElement, bool> until, TimeSpan? timeout = null)
+    {
+        var clock = Stopwatch.StartNew();
+        JsonElement view = default;
+        while (clock.Elapsed < (timeout ?? TimeSpan.FromSeconds(60)))
+        {
+            (_, view) = await _hub.GetJsonAsync(LiaisonKey, $"/api/personen/{personId}/cak");
+            if (until(view))
+            {
+                return view;
+            }
+
+            await Task.Delay(300);
+        }
+
+        throw new TimeoutException($"The person's CAK status did not get there: {view}\nhost: {Tail(_host!.Output)}\nsimulator: {Tail(_simulator!.Output)}");
+    }
+
+    private static string Tail(string text) => text[^Math.Min(4000, text.Length)..];
+
+    private async Task<List<JsonElement>> ReceivedAtCakAsync() =>
+        [.. (await _simulatorHttp.GetFromJsonAsync<JsonElement>("/api/ontvangen")).EnumerateArray()];
+
+    [Fact]
+    public async Task A_reported_start_reaches_the_CAK_as_WMO405_and_its_WMO406_marks_the_person_delivered()
+    {
+        var chain = Chain();
+        await _hub.AcceptedAsync(GemeenteKey, chain.Toewijzing(7001));
+        var toewijzingWait = await _hub.WaitForItemAsync(AanbiederKey, i => i.GetProperty("bericht").GetString() == "WMO301");
+        Assert.Equal("WMO301", toewijzingWait.GetProperty("bericht").GetString());
+        await _hub.AcceptedAsync(AanbiederKey, chain.Start(7001, _today.AddDays(-5)));
+        var id = await PersonIdAsync(chain.Bsn);
+
+        var view = await WaitForCakAsync(id, v => v.GetProperty("cak").EnumerateArray().Any(c => c.GetProperty("status").GetString() == "accepted"));
+
+        var period = Assert.Single(view.GetProperty("cak").EnumerateArray());
+        Assert.Equal(_today.AddDays(-5).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), period.GetProperty("begindatum").GetString());
+        Assert.Contains(await ReceivedAtCakAsync(), r => r.GetProperty("bsn").GetString() == chain.Bsn);
+        var meldingen = view.GetProperty("meldingen").EnumerateArray().Select(m => m.GetProperty("bericht").GetString()).ToList();
+        Assert.Equal(["WMO405", "WMO406"], meldingen);
+        var wmo405 = period.GetProperty("wmo405").GetGuid();
+        var (_, history) = await _hub.GetJsonAsync(GemeenteKey, $"/api/berichten/{wmo405}");
+        Assert.Contains(history.GetProperty("links").EnumerateArray(), l => l.GetProperty("relation").GetString() == "answered-by");
+    }
+
+    [Fact]
+    public async Task A_person_unknown_at_the_CAK_stays_not_delivered_with_the_codes_and_a_resend_is_rejected_again_visibly()
+    {
+        var chain = Chain(_unknownAtCak);
+        await _hub.AcceptedAsync(GemeenteKey, chain.Toewijzing(7002));
+        await Task.Delay(500);
+        await _hub.AcceptedAsync(AanbiederKey, chain.Start(7002, _today.AddDays(-4)));
+        var id = await PersonIdAsync(chain.Bsn);
+
+        var rejected = await WaitForCakAsync(id, v => v.GetProperty("cak").EnumerateArray().Any(c => c.GetProperty("status").GetString() == "rejected"));
+        Assert.Equal(["C001"], Assert.Single(rejected.GetProperty("cak").EnumerateArray()).GetProperty("retourCodes").EnumerateArray().Select(c => c.GetString()));
+
+        Assert.Equal(HttpStatusCode.Accepted, await _hub.PostEmptyAsync(GemeenteKey, $"/api/personen/{id}/cak/opnieuw"));
+        var loop = await WaitForCakAsync(id, v => v.GetProperty("meldingen").EnumerateArray().Count(m => m.GetProperty("bericht").GetString() == "WMO406") == 2);
+
+        Assert.Equal(["WMO405", "WMO406", "WMO405", "WMO406"], loop.GetProperty("meldingen").EnumerateArray().Select(m => m.GetProperty("bericht").GetString()));
+        Assert.All(loop.GetProperty("cak").EnumerateArray(), c => Assert.NotEqual("accepted", c.GetProperty("status").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await _hub.GetJsonAsync(AanbiederKey, $"/api/personen/{id}/cak")).Status);
+    }
+
+    [Fact]
+    public async Task With_the_CAK_down_nothing_is_lost_and_after_it_is_back_every_WMO405_arrives_once_and_in_order()
+    {
+        _simulator!.Kill();
+        var chains = Enumerable.Range(0, 3).Select(_ => Chain()).ToList();
+        foreach (var (chain, n) in chains.Select((c, n) => (c, n)))
+        {
+            await _hub.AcceptedAsync(GemeenteKey, chain.Toewijzing(7100 + n));
+        }
+
+        await Task.Delay(1500); // the toewijzingen are routed before the starts (else the starts wait for them)
+        foreach (var (chain, n) in chains.Select((c, n) => (c, n)))
+        {
+            await _hub.AcceptedAsync(AanbiederKey, chain.Start(7100 + n, _today.AddDays(-9)));
+        }
+
+        await Task.Delay(1500);
+        foreach (var (chain, n) in chains.Select((c, n) => (c, n)))
+        {
+            await _hub.AcceptedAsync(AanbiederKey, chain.Stop(7100 + n, _today.AddDays(-9), _today.AddDays(-2)));
+        }
+
+        using var storage = StorageClient.FromConnectionString(_storage);
+        var pending = new Wmo.Hub.Cak.CakOutbox(storage);
+        var clock = Stopwatch.StartNew();
+        while (await pending.CountAsync() < 6 && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(300); // three starts and three stops wait for the CAK
+        }
+
+        Assert.Equal(6, await pending.CountAsync());
+        await Task.Delay(3000); // a few relay rounds fail against the stopped CAK
+
+        await StartSimulatorAsync();
+        clock.Restart();
+        while (await pending.CountAsync() > 0 && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(300);
+        }
+
+        var received = await ReceivedAtCakAsync();
+        foreach (var chain in chains)
+        {
+            var forPerson = received.Where(r => r.GetProperty("bsn").GetString() == chain.Bsn).OrderBy(r => r.GetProperty("receivedOn").GetDateTimeOffset()).ToList();
+            Assert.Equal(2, forPerson.Count);
+            Assert.All(forPerson, r => Assert.Equal(1, r.GetProperty("deliveries").GetInt32()));
+            var start = Assert.Single(forPerson[0].GetProperty("perioden").EnumerateArray());
+            var stop = Assert.Single(forPerson[1].GetProperty("perioden").EnumerateArray());
+            Assert.Equal(JsonValueKind.Null, start.GetProperty("einddatum").ValueKind);
+            Assert.Equal(_today.AddDays(-2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), stop.GetProperty("einddatum").GetString());
+        }
+    }
+}
