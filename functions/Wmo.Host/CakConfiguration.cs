@@ -20,7 +20,7 @@ internal static class CakConfiguration
         var fallback = Read(section.GetSection("Default"), CakPolicy.Default);
         var policies = new CakPolicies(
             section.GetChildren().Where(c => c.Key != "Default").ToDictionary(c => c.Key, c => Read(c, fallback), StringComparer.Ordinal), fallback);
-        var tariffs = Tariffs.With(config.GetSection("Cak:Tarieven").GetChildren()
+        var tariffs = Tariffs.With(config.GetSection("Cak:Tarieven").GetChildren().Where(c => !string.IsNullOrWhiteSpace(c.Value))
             .Select(c => new KeyValuePair<int, long>(int.Parse(c.Key, CultureInfo.InvariantCulture), long.Parse(c.Value!, CultureInfo.InvariantCulture))));
         return new CakLeg(policies, tariffs, config["Cak:Instantie"] is { Length: > 0 } code ? code : Routing.Cak, new CakOutbox(storage));
     }
