@@ -24,6 +24,7 @@ internal static class HubEndpoints
         });
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<Tracking>();
+        services.AddSingleton<Alerts>();
         services.AddSingleton<Mailboxes>();
         services.AddSingleton(sp => new LedgerStore(sp.GetRequiredService<StorageClient>(), PersonKeySecret(config, sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton<PoisonStore>();
@@ -34,7 +35,7 @@ internal static class HubEndpoints
         services.AddSingleton<CakRelay>();
         services.AddSingleton(sp => new Router(sp.GetRequiredService<Tracking>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<LedgerStore>(),
             sp.GetRequiredService<StorageClient>(), sp.GetRequiredService<SchemaRegistry>(), sp.GetRequiredService<IntakeOptions>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CakLeg>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CakLeg>(), sp.GetRequiredService<Alerts>()));
         services.AddSingleton<System.IO.Abstractions.IFileSystem>(new System.IO.Abstractions.FileSystem());
         services.AddSingleton<FileDrop>();
         services.AddSingleton(sp => new Retention(sp.GetRequiredService<StorageClient>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<Tracking>(),
@@ -140,7 +141,7 @@ internal static class HubEndpoints
 /// reachable yet (or refuses the key) does not stop the host: it keeps trying, /api/health says what is wrong, and
 /// intake answers 503 until this has succeeded.
 /// </summary>
-internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
+internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -160,6 +161,7 @@ internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger
                 await poison.EnsureTableAsync(stoppingToken);
                 await retention.EnsureTableAsync(stoppingToken);
                 await cak.Outbox.EnsureTableAsync(stoppingToken);
+                await alerts.EnsureTableAsync(stoppingToken);
                 foreach (var (caller, key) in seed)
                 {
                     await keys.RegisterAsync(caller, key, stoppingToken);

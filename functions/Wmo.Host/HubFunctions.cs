@@ -9,7 +9,7 @@ namespace Wmo.Host;
 /// Queue trigger on <c>berichten-in</c>: routes one accepted message. A failure is recorded on the message (its
 /// latest reason, for the poison list) and rethrown, so the runtime retries it and finally poisons it.
 /// </summary>
-internal sealed class RouteBerichtFunction(Router router, Tracking tracking, ILogger<RouteBerichtFunction> logger) : IQueueHandler
+internal sealed class RouteBerichtFunction(Router router, Tracking tracking, PoisonStore poison, ILogger<RouteBerichtFunction> logger) : IQueueHandler
 {
     public const string Name = "RouteBericht";
 
@@ -22,6 +22,10 @@ internal sealed class RouteBerichtFunction(Router router, Tracking tracking, ILo
             var result = await router.RouteAsync(inbox, cancellationToken);
             logger.LogInformation("{Bericht} {Id} routed to {Addressee}; deferred {Deferred}; chain findings {Findings}",
                 result.Bericht, result.Id, result.Addressee, result.Deferred, result.Findings.Count);
+            if (inbox.Replayed && !result.Deferred)
+            {
+                await poison.ResolveAsync(inbox.Id, cancellationToken);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -53,6 +53,7 @@ public static class WmoHost
         app.MapIntakeEndpoints();
         app.MapMailboxEndpoints();
         app.MapPersonEndpoints();
+        app.MapAlertEndpoints();
         app.MapStatusPage();
         return app;
     }

@@ -54,7 +54,8 @@ public sealed record IntakeOptions
 
 /// <summary>The reference the inbox queue carries (claim check): the XML itself stays in the archive blob.</summary>
 /// <param name="ReceivedOn">When intake received it (null in references queued before this field existed).</param>
-public sealed record InboxMessage(Guid Id, string Blob, string Bericht, string Afzender, DateTimeOffset? ReceivedOn = null);
+/// <param name="Replayed">Sent again from the poison list by an operator.</param>
+public sealed record InboxMessage(Guid Id, string Blob, string Bericht, string Afzender, DateTimeOffset? ReceivedOn = null, bool Replayed = false);
 
 /// <summary>
 /// Intake, the first step of every message: validate (layers 1 and 2), check the caller may send it, dedupe on

@@ -34,8 +34,11 @@ public sealed class PoisonStore
     private readonly Tracking _tracking;
     private readonly TimeProvider _time;
 
-    public PoisonStore(StorageClient storage, Tracking tracking, TimeProvider time)
+    private readonly Alerts _alerts;
+
+    public PoisonStore(StorageClient storage, Tracking tracking, Alerts alerts, TimeProvider time)
     {
+        _alerts = alerts;
         _table = storage.GetTable(TableName);
         _storage = storage;
         _tracking = tracking;
@@ -91,7 +94,17 @@ public sealed class PoisonStore
         {
             await _tracking.RecordLatestAsync(id, MessageStatus.Poisoned, reason, ct);
         }
+
+        // A poisoned message is an alert, not a silent disappearance; a successful replay resolves it.
+        await _alerts.RaiseAsync(new Alert(Alerts.IdOf(AlertRules.Poisoned, id.ToString("N"), "poison"), AlertRules.Poisoned, AlertSeverity.Critical,
+            AlertStatus.Open, "admin", id.ToString("N"), "poison", null, inbox?.Afzender is { Length: 8 } agb ? agb : null, null, null, null, now, now, null, null,
+            $"Bericht {inbox?.Bericht ?? "(onleesbaar)"} van {inbox?.Afzender ?? "onbekend"} kon na herhaalde pogingen niet worden verwerkt: {reason} "
+            + "Een beheerder kan het na herstel opnieuw aanbieden."), ct);
     }
+
+    /// <summary>A replayed message was routed: its poison alert is resolved.</summary>
+    public Task ResolveAsync(Guid id, CancellationToken ct = default) =>
+        _alerts.ResolveAsync(null, Alerts.IdOf(AlertRules.Poisoned, id.ToString("N"), "poison"), "Opnieuw aangeboden en verwerkt.", ct);
 
     public async Task<IReadOnlyList<PoisonedMessage>> ListAsync(CancellationToken ct = default)
     {
@@ -135,7 +148,9 @@ public sealed class PoisonStore
             return (ReplayOutcome.AlreadyReplayed, Read(entity));
         }
 
-        await _storage.GetQueue(entity.PartitionKey).SendAsync(entity.GetString("Body")!, ct: ct);
+        var body = entity.GetString("Body")!;
+        var replay = TryParse(body) is { } original ? JsonSerializer.Serialize(original with { Replayed = true }) : body;
+        await _storage.GetQueue(entity.PartitionKey).SendAsync(replay, ct: ct);
         entity["ReplayedOn"] = now;
         await _table.UpdateAsync(entity, entity.ETag!, TableUpdateMode.Replace, ct);
         if (TryParse(entity.GetString("Body")!) is not null)

@@ -7,6 +7,7 @@ using Wmo.Hub.Chain;
 using Wmo.Messages;
 using Wmo.Messages.Model;
 using Wmo.Messages.Retour;
+using MessageRules = Wmo.Messages.Retour.MessageRules;
 using Wmo.Storage;
 
 namespace Wmo.Hub;
@@ -51,12 +52,14 @@ public sealed class Router
     private readonly QueueClient _inbox;
 
     private readonly CakLeg? _cak;
+    private readonly Alerts? _alerts;
 
     /// <param name="cak">The CAK leg; null leaves WMO405 out (e.g. a hub that only routes iWmo).</param>
     public Router(Tracking tracking, Mailboxes mailboxes, LedgerStore ledger, StorageClient storage, SchemaRegistry schemas, IntakeOptions options, TimeProvider time,
-        CakLeg? cak = null)
+        CakLeg? cak = null, Alerts? alerts = null)
     {
         _cak = cak;
+        _alerts = alerts;
         _tracking = tracking;
         _mailboxes = mailboxes;
         _ledger = ledger;
@@ -152,7 +155,16 @@ public sealed class Router
         steps.Add(new(MessageStatus.Delivered, addressee, null));
         await _tracking.RecordStepsAsync(id, steps, singlePerson, heen is null ? [] : [new MessageLink(heen.Id, "answers", heen.Bericht)], ct);
 
-        // 5. A retour or 325 answers its heenbericht (when that went through the hub).
+        // 5. The CAK's answer: a rejection is an alert for the gemeente (R4); an acceptance resolves earlier ones.
+        if (type == MessageCatalog.Wmo406 && heen is not null)
+        {
+            foreach (var personId in personOf.Values.Distinct())
+            {
+                await CakAnswerAlertsAsync(personId, heen.Id, ct);
+            }
+        }
+
+        // 6. A retour or 325 answers its heenbericht (when that went through the hub).
         if (heen is not null)
         {
             var verdict = message is RetourBericht r && !r.IsApproved ? "afgekeurd: " + string.Join(", ", r.HeaderCodes.Concat(r.Classes.SelectMany(c => c.Codes)).Where(c => c != RetourCodes.GeenOpmerking).Distinct()) : "goedgekeurd";
@@ -216,6 +228,36 @@ public sealed class Router
         waiting && outcome.Findings.Any(f => HistoryCodes.Contains(f.RetourCode))
             ? throw new ChainDeferredException($"Wacht op eerdere berichten: {string.Join(", ", outcome.Findings.Select(f => f.RetourCode).Distinct())} nog niet definitief.")
             : outcome;
+
+    private async Task CakAnswerAlertsAsync(string personId, Guid wmo405, CancellationToken ct)
+    {
+        if (_alerts is null || await _ledger.GetStateAsync(personId, ct) is not { } state)
+        {
+            return;
+        }
+
+        var answered = state.Cak.Where(c => c.MessageId == wmo405).ToList();
+        var rejected = answered.Where(c => c.Status == CakPeriodState.Rejected).ToList();
+        var now = _time.GetUtcNow();
+        if (rejected.Count > 0)
+        {
+            var codes = string.Join(", ", rejected.SelectMany(c => c.Codes ?? []).Distinct());
+            var first = rejected.Min(c => c.Begindatum);
+            await _alerts.RaiseAsync(new Alert(Alerts.IdOf(AlertRules.CakRejected, personId, wmo405.ToString("N")), AlertRules.CakRejected, AlertSeverity.Warning,
+                AlertStatus.Open, state.Gemeente, personId, wmo405.ToString("N"), state.Gemeente, null, null, MessageRules.Mask(state.Bsn), personId,
+                now, first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), null, null,
+                $"Het CAK heeft de eigen-bijdragemelding vanaf {Alerts.Date(first)} afgewezen (retourcode {codes}); tot een gecorrigeerde melding is geaccepteerd "
+                + "int het CAK niets en stapelt de bijdrage op."), ct);
+        }
+        else if (answered.Count > 0)
+        {
+            foreach (var earlier in state.Cak.Where(c => c.Codes is { Count: > 0 }).Select(c => c.MessageId).Distinct())
+            {
+                await _alerts.ResolveAsync(state.Gemeente, Alerts.IdOf(AlertRules.CakRejected, personId, earlier.ToString("N")),
+                    $"Gecorrigeerde melding {wmo405:N} is door het CAK geaccepteerd.", ct);
+            }
+        }
+    }
 
     /// <summary>
     /// After the gemeente fixed what the CAK rejected (e.g. the person is now known at the CAK): the rejected periods

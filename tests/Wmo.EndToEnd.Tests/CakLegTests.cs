@@ -155,6 +155,20 @@ public sealed class CakLegTests : IAsyncLifetime
 
         Assert.Equal(["WMO405", "WMO406", "WMO405", "WMO406"], loop.GetProperty("meldingen").EnumerateArray().Select(m => m.GetProperty("bericht").GetString()));
         Assert.All(loop.GetProperty("cak").EnumerateArray(), c => Assert.NotEqual("accepted", c.GetProperty("status").GetString()));
+        var (_, alerts) = await _hub.GetJsonAsync(GemeenteKey, "/api/alerts?rule=R4");
+        var r4 = alerts.GetProperty("items").EnumerateArray().Where(a => a.GetProperty("persoon").GetString() == id).ToList();
+        Assert.Equal(2, r4.Count); // one per rejected WMO405
+        Assert.All(r4, a => Assert.Contains("C001", a.GetProperty("explanation").GetString()!, StringComparison.Ordinal));
+        Assert.All(r4, a => Assert.Equal(Gemeente, a.GetProperty("owner").GetString()));
+        using var ack = new HttpRequestMessage(HttpMethod.Post, $"/api/alerts/{r4[0].GetProperty("id").GetString()}/ack")
+        {
+            Content = JsonContent.Create(new { note = "Persoon aangemeld bij het CAK." }),
+        };
+        ack.Headers.Add("X-Api-Key", GemeenteKey);
+        using var acked = await _http.SendAsync(ack);
+        Assert.Equal(HttpStatusCode.OK, acked.StatusCode);
+        var (_, aanbiederView) = await _hub.GetJsonAsync(AanbiederKey, "/api/alerts?rule=R4");
+        Assert.Empty(aanbiederView.GetProperty("items").EnumerateArray());
         Assert.Equal(HttpStatusCode.NotFound, (await _hub.GetJsonAsync(AanbiederKey, $"/api/personen/{id}/cak")).Status);
     }
 
@@ -190,6 +204,8 @@ public sealed class CakLegTests : IAsyncLifetime
 
         Assert.Equal(6, await pending.CountAsync());
         await Task.Delay(3000); // a few relay rounds fail against the stopped CAK
+        var (_, down) = await _hub.GetJsonAsync(LiaisonKey, "/api/alerts?rule=CAK-DELIVERY&status=open");
+        Assert.Contains("niet bereikbaar", Assert.Single(down.GetProperty("items").EnumerateArray()).GetProperty("explanation").GetString()!, StringComparison.Ordinal);
 
         await StartSimulatorAsync();
         clock.Restart();
@@ -198,6 +214,17 @@ public sealed class CakLegTests : IAsyncLifetime
             await Task.Delay(300);
         }
 
+        JsonElement up = default;
+        for (clock.Restart(); clock.Elapsed < TimeSpan.FromSeconds(15); await Task.Delay(300))
+        {
+            (_, up) = await _hub.GetJsonAsync(LiaisonKey, "/api/alerts?rule=CAK-DELIVERY");
+            if (up.GetProperty("items").EnumerateArray().All(a => a.GetProperty("status").GetString() == "resolved"))
+            {
+                break;
+            }
+        }
+
+        Assert.Equal("resolved", Assert.Single(up.GetProperty("items").EnumerateArray()).GetProperty("status").GetString());
         var received = await ReceivedAtCakAsync();
         foreach (var chain in chains)
         {

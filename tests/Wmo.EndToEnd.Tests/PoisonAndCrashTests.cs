@@ -77,6 +77,8 @@ public sealed class PoisonAndCrashTests : IClassFixture<AzuriteFixture>, IAsyncL
         Assert.Contains("not in the archive", poisoned.GetProperty("reason").GetString(), StringComparison.Ordinal);
         var (_, history) = await _hub.GetJsonAsync(AdminKey, $"/api/berichten/{id}");
         Assert.Contains(history.GetProperty("history").EnumerateArray(), s => s.GetProperty("status").GetString() == "poisoned");
+        var alert = Assert.Single(await AlertsAsync(), a => a.GetProperty("rule").GetString() == "HUB-POISON" && a.GetProperty("explanation").GetString()!.Contains("WMO301", StringComparison.Ordinal));
+        Assert.Equal("open", alert.GetProperty("status").GetString());
 
         await storage.GetBlobContainer(IntakeOptions.ArchiveContainer).PutAsync(blob, ChainMessages.Xml(message), "application/xml");
         var replay = await _hub.PostEmptyAsync(AdminKey, $"/api/admin/poison/{id}/replay");
@@ -91,6 +93,32 @@ public sealed class PoisonAndCrashTests : IClassFixture<AzuriteFixture>, IAsyncL
         var steps = after.GetProperty("history").EnumerateArray().Select(s => s.GetProperty("status").GetString()).ToList();
         Assert.Contains("replayed", steps);
         Assert.Equal("delivered", steps[^1]);
+        var resolved = await WaitForAsync(async () => (await AlertsAsync()).Where(a => a.GetProperty("id").GetString() == alert.GetProperty("id").GetString()
+            && a.GetProperty("status").GetString() == "resolved").ToList());
+        Assert.Contains("opnieuw aangeboden", resolved.GetProperty("resolution").GetString()!, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private async Task<List<JsonElement>> AlertsAsync()
+    {
+        var (status, body) = await _hub.GetJsonAsync(AdminKey, "/api/alerts?rule=HUB-POISON&pageSize=1000");
+        Assert.Equal(HttpStatusCode.OK, status);
+        return [.. body.GetProperty("items").EnumerateArray()];
+    }
+
+    private static async Task<JsonElement> WaitForAsync(Func<Task<List<JsonElement>>> find)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if ((await find()).FirstOrDefault() is { ValueKind: JsonValueKind.Object } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(300);
+        }
+
+        throw new TimeoutException("The expected alert did not appear.");
     }
 
     private async Task<JsonElement> WaitForPoisonAsync(Guid id)

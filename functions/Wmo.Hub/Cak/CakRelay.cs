@@ -33,15 +33,9 @@ public sealed class HttpCakTransport : ICakTransport
         _http = http;
         _endpoint = endpoint;
         _apiKey = apiKey;
+        // Retries outside, breaker inside: every attempt counts for the breaker, and once it is open the remaining
+        // attempts fail at once (BrokenCircuitException is not retried) instead of reaching a CAK that is down.
         _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
-            {
-                FailureRatio = 0.5,
-                MinimumThroughput = 4,
-                SamplingDuration = TimeSpan.FromSeconds(30),
-                BreakDuration = breakDuration ?? TimeSpan.FromSeconds(30),
-                ShouldHandle = args => ValueTask.FromResult(Failed(args.Outcome)),
-            })
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = 3,
@@ -54,6 +48,14 @@ public sealed class HttpCakTransport : ICakTransport
                     args.Outcome.Result?.Dispose();
                     return ValueTask.CompletedTask;
                 },
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = 4,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = breakDuration ?? TimeSpan.FromSeconds(30),
+                ShouldHandle = args => ValueTask.FromResult(Failed(args.Outcome)),
             })
             .Build();
     }
@@ -120,13 +122,17 @@ public sealed record RelayRound(int Sent, int Pending, string? Error);
 /// message the transport cannot deliver, so order is kept and the rest waits for the next round: the CAK being down
 /// for hours only delays delivery. A message leaves the outbox after it was delivered; tracking shows each step.
 /// </summary>
-public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageClient storage, Tracking tracking)
+public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageClient storage, Tracking tracking, Alerts alerts, TimeProvider time)
 {
+    // After a start there may be an open unreachable-alert from before; resolve it on the first good round.
+    private bool _mayHaveOpenAlert = true;
+
     public async Task<RelayRound> RunAsync(int max = 500, CancellationToken ct = default)
     {
         var archive = storage.GetBlobContainer(IntakeOptions.ArchiveContainer);
         var pending = await outbox.PeekAsync(max, ct);
         var sent = 0;
+
         foreach (var item in pending)
         {
             var blob = await archive.GetAsync(item.Blob, ct)
@@ -139,14 +145,37 @@ public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageC
             catch (Exception ex) when (ex is HttpRequestException or IOException or BrokenCircuitException or TaskCanceledException && !ct.IsCancellationRequested)
             {
                 await tracking.RecordLatestAsync(item.Id, MessageStatus.Failed, $"CAK niet bereikbaar via {transport.Name}: {ex.Message}", ct);
+                await RaiseUnreachableAsync(pending.Count - sent, ex.Message, ct);
                 return new RelayRound(sent, pending.Count - sent, ex.Message);
             }
 
             await tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Delivered, $"CAK ({transport.Name})", null)], null, [], ct);
+            _failingSince = null;
             await outbox.CompleteAsync(item, ct);
             sent++;
         }
 
+        if (_mayHaveOpenAlert)
+        {
+            await alerts.ResolveAsync(null, UnreachableId(time.GetUtcNow()), "Het CAK is weer bereikbaar; de wachtende berichten zijn verzonden.", ct);
+            _mayHaveOpenAlert = false;
+        }
+
         return new RelayRound(sent, 0, null);
     }
+
+    private static string UnreachableId(DateTimeOffset now) => Alerts.IdOf(AlertRules.CakUnreachable, "cak-relay", now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>One alert per day the CAK cannot be reached, for the CAK liaison; critical after an hour.</summary>
+    private async Task RaiseUnreachableAsync(int waiting, string error, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var since = _failingSince ??= now;
+        _mayHaveOpenAlert = true;
+        await alerts.RaiseAsync(new Alert(UnreachableId(now), AlertRules.CakUnreachable, now - since > TimeSpan.FromHours(1) ? AlertSeverity.Critical : AlertSeverity.Warning,
+            AlertStatus.Open, Alerts.CakLiaison, "cak-relay", now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), null, null, null, null, null,
+            now, since, null, null, $"{waiting} eigenbijdragebericht(en) (WMO405) wachten: het CAK is niet bereikbaar via {transport.Name} ({error}). Er gaat niets verloren; ze worden op volgorde verzonden zodra het CAK weer bereikbaar is."), ct);
+    }
+
+    private DateTimeOffset? _failingSince;
 }

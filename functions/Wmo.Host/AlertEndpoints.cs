@@ -1,0 +1,110 @@
+using System.Text;
+using System.Text.Json;
+using Wmo.Hub;
+using Wmo.Storage;
+
+namespace Wmo.Host;
+
+/// <summary>
+/// <c>GET /api/alerts</c> (filters owner, gemeente, aanbieder, rule, severity, status; paged) and
+/// <c>POST /api/alerts/{id}/ack</c>. A gemeente sees its own gemeente's alerts, an aanbieder the alerts about it; the
+/// CAK liaison and admin see all, including the hub-wide ones (poisoned messages, CAK unreachable).
+/// </summary>
+internal static class AlertEndpoints
+{
+    private sealed record Acknowledgement(string? Note);
+
+    public static void MapAlertEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/alerts", ListAsync);
+        app.MapPost("/api/alerts/{id}/ack", AcknowledgeAsync);
+    }
+
+    private static bool SeesAll(Caller c) => c.Role is Role.CakLiaison or Role.Admin;
+
+    private static bool MayAct(Caller c, Alert a) =>
+        SeesAll(c) || (c.Role is Role.Gemeente or Role.GemeenteOfficer && a.Gemeente == c.Party) || (c.Role is Role.Aanbieder or Role.SupplierOfficer && (a.Aanbieder == c.Party || a.Owner == c.Party));
+
+    private static async Task<IResult> ListAsync(HttpContext http, ApiKeys keys, Alerts alerts, string? owner, string? gemeente, string? aanbieder, string? rule,
+        string? severity, string? status, int? pageSize, string? continuationToken, CancellationToken ct)
+    {
+        if (await MailboxEndpoints.AuthenticateAsync(http, keys, ct) is not { } caller)
+        {
+            return Results.Problem(statusCode: 401, title: "Unauthenticated", detail: "Send a valid API key in the X-Api-Key header.");
+        }
+
+        // A party's own scope is forced, whatever the query says.
+        if (caller.Role is Role.Gemeente or Role.GemeenteOfficer)
+        {
+            gemeente = caller.Party;
+        }
+        else if (caller.Role is Role.Aanbieder or Role.SupplierOfficer)
+        {
+            aanbieder = caller.Party;
+        }
+        else if (!SeesAll(caller))
+        {
+            return Results.Problem(statusCode: 403, title: "Not allowed", detail: "This role sees no alerts.");
+        }
+
+        if (pageSize is < 1 or > 1000)
+        {
+            return Results.Problem(statusCode: 400, title: "Invalid page size", detail: "pageSize is 1 to 1000.");
+        }
+
+        TableContinuation? continuation = null;
+        if (continuationToken is { Length: > 0 })
+        {
+            try
+            {
+                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(continuationToken)).Split('\n');
+                continuation = new TableContinuation(parts[0], parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null);
+            }
+            catch (FormatException)
+            {
+                return Results.Problem(statusCode: 400, title: "Invalid continuation token", detail: "Pass the continuationToken this API returned.");
+            }
+        }
+
+        var (items, next) = await alerts.ListAsync(new AlertFilter(owner, gemeente, aanbieder, rule, severity, status), pageSize ?? 100, continuation, ct);
+        return Results.Json(new
+        {
+            items = items.Select(a => new
+            {
+                id = a.Id, rule = a.Rule, severity = a.Severity, status = a.Status, owner = a.Owner, gemeente = a.Gemeente, aanbieder = a.Aanbieder,
+                toewijzingNummer = a.ToewijzingNummer, bsn = a.MaskedBsn, persoon = a.PersonId, detectedAt = a.DetectedAt, dueSince = a.DueSince,
+                monthsAtRisk = a.MonthsAtRisk, amountAtRiskCents = a.AmountAtRiskCents, explanation = a.Explanation, resolvedAt = a.ResolvedAt,
+                resolution = a.Resolution, acknowledgedAt = a.AcknowledgedAt, note = a.Note,
+            }),
+            continuationToken = next is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes($"{next.NextPartitionKey}\n{next.NextRowKey}")),
+        });
+    }
+
+    private static async Task<IResult> AcknowledgeAsync(HttpContext http, ApiKeys keys, Alerts alerts, string id, CancellationToken ct)
+    {
+        if (await MailboxEndpoints.AuthenticateAsync(http, keys, ct) is not { } caller)
+        {
+            return Results.Problem(statusCode: 401, title: "Unauthenticated", detail: "Send a valid API key in the X-Api-Key header.");
+        }
+
+        Acknowledgement? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<Acknowledgement>(http.Request.Body, new JsonSerializerOptions(JsonSerializerDefaults.Web), ct);
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        if (body?.Note is not { Length: > 0 } note)
+        {
+            return Results.Problem(statusCode: 400, title: "Note needed", detail: "Acknowledge with {\"note\": \"…\"}: what was done or agreed.");
+        }
+
+        var alert = await alerts.AcknowledgeAsync(id, note, a => MayAct(caller, a), ct);
+        return alert is null
+            ? Results.Problem(statusCode: 404, title: "Unknown alert", detail: "No alert with this id is yours to acknowledge.")
+            : Results.Json(new { id = alert.Id, status = alert.Status, acknowledgedAt = alert.AcknowledgedAt, note = alert.Note });
+    }
+}

@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Wmo.Storage;
+
+namespace Wmo.Hub;
+
+public static class AlertSeverity
+{
+    public const string Warning = "warning";
+    public const string Critical = "critical";
+
+    public static int Rank(string severity) => severity == Critical ? 2 : 1;
+}
+
+public static class AlertStatus
+{
+    public const string Open = "open";
+    public const string Acknowledged = "acknowledged";
+    public const string Resolved = "resolved";
+}
+
+/// <summary>The rules that raise alerts outside the timer scan (the detection rules R1–R7 add theirs).</summary>
+public static class AlertRules
+{
+    /// <summary>A message failed every attempt and waits in the poison list.</summary>
+    public const string Poisoned = "HUB-POISON";
+
+    /// <summary>R4: the CAK rejected a WMO405; the person stays "not delivered" until a corrected one is accepted.</summary>
+    public const string CakRejected = "R4";
+
+    /// <summary>The relay cannot reach the CAK: WMO405 messages are waiting.</summary>
+    public const string CakUnreachable = "CAK-DELIVERY";
+}
+
+/// <summary>One alert: what is wrong, for whom, who can act, and what is at stake.</summary>
+/// <param name="Subject">What the alert is about (a message id, a person id, "cak-relay").</param>
+/// <param name="Period">Which occurrence (a WMO405 id, a day): one alert per rule, subject and period.</param>
+/// <param name="Owner">The party that can act: a gemeente, an aanbieder, or "CAK-liaison".</param>
+public sealed record Alert(
+    string Id, string Rule, string Severity, string Status, string Owner, string Subject, string Period,
+    string? Gemeente, string? Aanbieder, long? ToewijzingNummer, string? MaskedBsn, string? PersonId,
+    DateTimeOffset DetectedAt, DateTimeOffset? DueSince, int? MonthsAtRisk, long? AmountAtRiskCents, string Explanation,
+    DateTimeOffset? ResolvedAt = null, string? Resolution = null, DateTimeOffset? AcknowledgedAt = null, string? Note = null);
+
+public sealed record AlertFilter(
+    string? Owner = null, string? Gemeente = null, string? Aanbieder = null, string? Rule = null, string? Severity = null, string? Status = null);
+
+/// <summary>
+/// Table <c>alerts</c>, partitioned by gemeente (hub-wide alerts in partition <c>hub</c>). The row key is a hash of
+/// rule, subject and period, so raising the same alert again (a second scan, a retry) updates it: it escalates
+/// (warning → critical) instead of repeating, and a resolved alert stays resolved until the cause comes back.
+/// </summary>
+public sealed class Alerts
+{
+    public const string TableName = "alerts";
+    public const string CakLiaison = "CAK-liaison";
+    private readonly TableClient _table;
+    private readonly TimeProvider _time;
+
+    public Alerts(StorageClient storage, TimeProvider time)
+    {
+        _table = storage.GetTable(TableName);
+        _time = time;
+    }
+
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+
+    public static string IdOf(string rule, string subject, string period) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{rule}|{subject}|{period}")).AsSpan(0, 12));
+
+    /// <summary>
+    /// Raises an alert, or updates the one already raised for the same rule, subject and period: a higher severity
+    /// escalates it, the figures are refreshed, and an acknowledged alert keeps its acknowledgement.
+    /// </summary>
+    public async Task<Alert> RaiseAsync(Alert alert, CancellationToken ct = default)
+    {
+        var pk = alert.Gemeente ?? "hub";
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await _table.GetAsync(pk, alert.Id, ct);
+            if (existing is null)
+            {
+                if ((await _table.InsertIfAbsentAsync(ToEntity(pk, alert), ct)).Inserted)
+                {
+                    return alert;
+                }
+
+                continue;
+            }
+
+            var current = FromEntity(existing);
+            var merged = alert with
+            {
+                DetectedAt = current.DetectedAt,
+                Severity = AlertSeverity.Rank(alert.Severity) >= AlertSeverity.Rank(current.Severity) ? alert.Severity : current.Severity,
+                Status = current.Status == AlertStatus.Resolved ? AlertStatus.Open : current.Status,
+                AcknowledgedAt = current.Status == AlertStatus.Resolved ? null : current.AcknowledgedAt,
+                Note = current.Note,
+            };
+            try
+            {
+                await _table.UpdateAsync(ToEntity(pk, merged), existing.ETag!, TableUpdateMode.Replace, ct);
+                return merged;
+            }
+            catch (StorageRequestException ex) when (ex.IsPreconditionFailed && attempt < 5)
+            {
+            }
+        }
+    }
+
+    /// <summary>Resolves an alert when the missing message arrived or the cause went away, recording how.</summary>
+    public async Task<bool> ResolveAsync(string? gemeente, string id, string resolution, CancellationToken ct = default)
+    {
+        var pk = gemeente ?? "hub";
+        var existing = await _table.GetAsync(pk, id, ct);
+        if (existing is null || existing.GetString("Status") == AlertStatus.Resolved)
+        {
+            return false;
+        }
+
+        existing["Status"] = AlertStatus.Resolved;
+        existing["ResolvedAt"] = _time.GetUtcNow();
+        existing["Resolution"] = resolution;
+        try
+        {
+            await _table.UpdateAsync(existing, existing.ETag!, TableUpdateMode.Replace, ct);
+            return true;
+        }
+        catch (StorageRequestException ex) when (ex.IsPreconditionFailed)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>An officer acknowledges an alert with a note; it stays visible until it is resolved.</summary>
+    public async Task<Alert?> AcknowledgeAsync(string id, string note, Func<Alert, bool> mayAct, CancellationToken ct = default)
+    {
+        await foreach (var e in _table.QueryAsync(TableFilter.Equal("RowKey", id), ct: ct))
+        {
+            var alert = FromEntity(e);
+            if (!mayAct(alert))
+            {
+                return null;
+            }
+
+            e["AcknowledgedAt"] = _time.GetUtcNow();
+            e["Note"] = note.Length > 2000 ? note[..2000] : note;
+            if (alert.Status == AlertStatus.Open)
+            {
+                e["Status"] = AlertStatus.Acknowledged;
+            }
+
+            await _table.UpdateAsync(e, e.ETag!, TableUpdateMode.Replace, ct);
+            return FromEntity(e);
+        }
+
+        return null;
+    }
+
+    /// <summary>One page of alerts matching the filter, newest first within the page.</summary>
+    public async Task<(IReadOnlyList<Alert> Items, TableContinuation? Next)> ListAsync(AlertFilter filter, int pageSize, TableContinuation? continuation, CancellationToken ct = default)
+    {
+        var clauses = new List<string>();
+        if (filter.Gemeente is { } g)
+        {
+            clauses.Add(TableFilter.PartitionKeyEquals(g));
+        }
+
+        void Add(string property, string? value)
+        {
+            if (value is not null)
+            {
+                clauses.Add(TableFilter.Equal(property, value));
+            }
+        }
+
+        Add("Owner", filter.Owner);
+        Add("Aanbieder", filter.Aanbieder);
+        Add("Rule", filter.Rule);
+        Add("Severity", filter.Severity);
+        Add("Status", filter.Status);
+        var page = await _table.QueryPageAsync(clauses.Count == 0 ? null : TableFilter.And([.. clauses]), pageSize, continuation, ct: ct);
+        return ([.. page.Entities.Select(FromEntity)], page.Continuation);
+    }
+
+    private static TableEntity ToEntity(string pk, Alert a) => new(pk, a.Id)
+    {
+        ["Rule"] = a.Rule, ["Severity"] = a.Severity, ["Status"] = a.Status, ["Owner"] = a.Owner, ["Subject"] = a.Subject, ["Period"] = a.Period,
+        ["Gemeente"] = a.Gemeente, ["Aanbieder"] = a.Aanbieder, ["ToewijzingNummer"] = a.ToewijzingNummer, ["MaskedBsn"] = a.MaskedBsn,
+        ["PersonId"] = a.PersonId, ["DetectedAt"] = a.DetectedAt, ["DueSince"] = a.DueSince, ["MonthsAtRisk"] = a.MonthsAtRisk,
+        ["AmountAtRiskCents"] = a.AmountAtRiskCents, ["Explanation"] = a.Explanation, ["ResolvedAt"] = a.ResolvedAt, ["Resolution"] = a.Resolution,
+        ["AcknowledgedAt"] = a.AcknowledgedAt, ["Note"] = a.Note,
+    };
+
+    private static Alert FromEntity(TableEntity e) => new(
+        e.RowKey, e.GetString("Rule")!, e.GetString("Severity")!, e.GetString("Status")!, e.GetString("Owner")!, e.GetString("Subject") ?? string.Empty,
+        e.GetString("Period") ?? string.Empty, e.GetString("Gemeente"), e.GetString("Aanbieder"), e.GetInt64("ToewijzingNummer"), e.GetString("MaskedBsn"),
+        e.GetString("PersonId"), e.GetDateTime("DetectedAt") ?? default, e.GetDateTime("DueSince"), e.GetInt32("MonthsAtRisk"), e.GetInt64("AmountAtRiskCents"),
+        e.GetString("Explanation") ?? string.Empty, e.GetDateTime("ResolvedAt"), e.GetString("Resolution"), e.GetDateTime("AcknowledgedAt"), e.GetString("Note"));
+
+    internal static string Date(DateOnly d) => d.ToString("d-M-yyyy", CultureInfo.InvariantCulture);
+}
