@@ -18,6 +18,7 @@ internal static class AlertEndpoints
     {
         app.MapGet("/api/alerts", ListAsync);
         app.MapPost("/api/alerts/{id}/ack", AcknowledgeAsync);
+        app.MapPost("/api/admin/scan", ScanAsync);
     }
 
     private static bool SeesAll(Caller c) => c.Role is Role.CakLiaison or Role.Admin;
@@ -78,6 +79,29 @@ internal static class AlertEndpoints
             }),
             continuationToken = next is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes($"{next.NextPartitionKey}\n{next.NextRowKey}")),
         });
+    }
+
+    /// <summary>Runs the detection scan for a given day (operators re-run a missed day; demos and tests travel in time).</summary>
+    private static async Task<IResult> ScanAsync(HttpContext http, ApiKeys keys, Wmo.Hub.Detection.Scanner scanner, TimeProvider time, string? asOf, CancellationToken ct)
+    {
+        if (await MailboxEndpoints.AuthenticateAsync(http, keys, ct) is not { } caller)
+        {
+            return Results.Problem(statusCode: 401, title: "Unauthenticated", detail: "Send a valid API key in the X-Api-Key header.");
+        }
+
+        if (caller.Role != Role.Admin)
+        {
+            return Results.Problem(statusCode: 403, title: "Not allowed", detail: "Only an admin runs the scan.");
+        }
+
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam")).DateTime);
+        if (asOf is not null && !DateOnly.TryParseExact(asOf, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out day))
+        {
+            return Results.Problem(statusCode: 400, title: "Invalid date", detail: "asOf is a date as yyyy-MM-dd.");
+        }
+
+        var result = await scanner.ScanAsync(day, ct);
+        return Results.Json(new { asOf = result.AsOf, due = result.Due, raised = result.Raised, resolved = result.Resolved });
     }
 
     private static async Task<IResult> AcknowledgeAsync(HttpContext http, ApiKeys keys, Alerts alerts, string id, CancellationToken ct)

@@ -1,6 +1,7 @@
 using Wmo.Hub;
 using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
+using Wmo.Hub.Detection;
 using Wmo.Messages;
 using Wmo.Storage;
 
@@ -35,7 +36,14 @@ internal static class HubEndpoints
         services.AddSingleton<CakRelay>();
         services.AddSingleton(sp => new Router(sp.GetRequiredService<Tracking>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<LedgerStore>(),
             sp.GetRequiredService<StorageClient>(), sp.GetRequiredService<SchemaRegistry>(), sp.GetRequiredService<IntakeOptions>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CakLeg>(), sp.GetRequiredService<Alerts>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CakLeg>(), sp.GetRequiredService<Alerts>(),
+            sp.GetRequiredService<DueIndex>(), sp.GetRequiredService<DetectionOptions>()));
+        services.AddSingleton<DueIndex>();
+        services.AddSingleton(_ => new DetectionOptions(
+            new WorkingDays((config["Detection:ExtraHolidays"] ?? string.Empty).Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))),
+            int.TryParse(config["Detection:StackThreshold"], out var threshold) && threshold > 0 ? threshold : 2));
+        services.AddSingleton<Scanner>();
         services.AddSingleton<System.IO.Abstractions.IFileSystem>(new System.IO.Abstractions.FileSystem());
         services.AddSingleton<FileDrop>();
         services.AddSingleton(sp => new Retention(sp.GetRequiredService<StorageClient>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<Tracking>(),
@@ -141,7 +149,7 @@ internal static class HubEndpoints
 /// reachable yet (or refuses the key) does not stop the host: it keeps trying, /api/health says what is wrong, and
 /// intake answers 503 until this has succeeded.
 /// </summary>
-internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
+internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, DueIndex due, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -162,6 +170,7 @@ internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger
                 await retention.EnsureTableAsync(stoppingToken);
                 await cak.Outbox.EnsureTableAsync(stoppingToken);
                 await alerts.EnsureTableAsync(stoppingToken);
+                await due.EnsureTableAsync(stoppingToken);
                 foreach (var (caller, key) in seed)
                 {
                     await keys.RegisterAsync(caller, key, stoppingToken);

@@ -112,3 +112,22 @@ internal sealed class CakRelayFunction(CakRelay relay, HubStartup startup, ILogg
         }
     }
 }
+
+/// <summary>Timer (<c>%ScanSchedule%</c>, daily): the detection scan for today (Dutch date) over the due index.</summary>
+internal sealed class DetectionScanFunction(Wmo.Hub.Detection.Scanner scanner, HubStartup startup, TimeProvider time, ILogger<DetectionScanFunction> logger) : ITimerHandler
+{
+    public const string Name = "DetectionScan";
+    public const string ScheduleSetting = "%ScanSchedule%";
+
+    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    {
+        if (!startup.IsReady)
+        {
+            return;
+        }
+
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam")).DateTime);
+        var result = await scanner.ScanAsync(today, cancellationToken);
+        logger.LogInformation("Detection scan for {AsOf}: {Due} due, {Raised} alerts raised or updated, {Resolved} resolved", result.AsOf, result.Due, result.Raised, result.Resolved);
+    }
+}

@@ -27,6 +27,7 @@ public static class WmoHost
                 ["FileDropSchedule"] = "*/5 * * * * *",
                 ["RetentionSchedule"] = "0 30 2 * * *",
                 ["CakRelaySchedule"] = "*/5 * * * * *",
+                ["ScanSchedule"] = "0 0 6 * * *",
             })
             .AddFunctionsLocalSettings(Path.Combine(root, "local.settings.json"))
             .AddEnvironmentVariables()
@@ -42,7 +43,8 @@ public static class WmoHost
             .AddQueueFunction<PoisonBerichtFunction>(PoisonBerichtFunction.Name, IntakeOptions.InboxQueue + "-poison")
             .AddTimerFunction<FileDropFunction>(FileDropFunction.Name, FileDropFunction.ScheduleSetting)
             .AddTimerFunction<RetentionFunction>(RetentionFunction.Name, RetentionFunction.ScheduleSetting)
-            .AddTimerFunction<CakRelayFunction>(CakRelayFunction.Name, CakRelayFunction.ScheduleSetting);
+            .AddTimerFunction<CakRelayFunction>(CakRelayFunction.Name, CakRelayFunction.ScheduleSetting)
+            .AddTimerFunction<DetectionScanFunction>(DetectionScanFunction.Name, DetectionScanFunction.ScheduleSetting);
         builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddHub(builder.Configuration);
 

@@ -53,11 +53,15 @@ public sealed class Router
 
     private readonly CakLeg? _cak;
     private readonly Alerts? _alerts;
+    private readonly Detection.DueIndex? _due;
+    private readonly Detection.DetectionOptions? _detection;
 
     /// <param name="cak">The CAK leg; null leaves WMO405 out (e.g. a hub that only routes iWmo).</param>
     public Router(Tracking tracking, Mailboxes mailboxes, LedgerStore ledger, StorageClient storage, SchemaRegistry schemas, IntakeOptions options, TimeProvider time,
-        CakLeg? cak = null, Alerts? alerts = null)
+        CakLeg? cak = null, Alerts? alerts = null, Detection.DueIndex? due = null, Detection.DetectionOptions? detection = null)
     {
+        _due = due;
+        _detection = detection;
         _cak = cak;
         _alerts = alerts;
         _tracking = tracking;
@@ -96,7 +100,7 @@ public sealed class Router
             try
             {
                 entry = await _ledger.ApplyAsync(personId, gemeente, bsn, id, type.Name, receivedOn,
-                    state => Decide(DeferIfEarly(ChainLedger.Apply(state, message, bsn, id, receivedOn, heen?.Id), waiting), inbox, personId, gemeente),
+                    state => Deadlines(state, Decide(DeferIfEarly(ChainLedger.Apply(state, message, bsn, id, receivedOn, heen?.Id), waiting), inbox, personId, gemeente), personId),
                     ct);
             }
             catch (ChainDeferredException ex)
@@ -114,6 +118,11 @@ public sealed class Router
 
             entries.Add(entry);
             personOf[entry] = personId;
+            foreach (var deadline in entry.Due)
+            {
+                await _due!.ScheduleAsync(deadline, ct);
+            }
+
             if (Routing.Bsns(message).Count == 1)
             {
                 singlePerson = personId;
@@ -206,6 +215,21 @@ public sealed class Router
         }
 
         return outcome with { State = state, Outbox = outbox };
+    }
+
+    /// <summary>The deadlines the change created: due-index rows the detection scan will look at on their day.</summary>
+    private ChainOutcome Deadlines(ChainState before, ChainOutcome outcome, string personId)
+    {
+        if (_due is null || _detection is null || _cak is null)
+        {
+            return outcome;
+        }
+
+        var today = Today();
+        var policy = _cak.Policies.For(outcome.State.Gemeente);
+        var old = Detection.DueRules.For(personId, before, policy, _cak.Tariffs, _detection.Calendar, today, _detection.StackThreshold).ToHashSet();
+        var now = Detection.DueRules.For(personId, outcome.State, policy, _cak.Tariffs, _detection.Calendar, today, _detection.StackThreshold);
+        return outcome with { Due = [.. now.Where(d => !old.Contains(d))] };
     }
 
     /// <summary>Archives a WMO405 the ledger decided, registers it as a message of the gemeente, and queues it for the CAK.</summary>

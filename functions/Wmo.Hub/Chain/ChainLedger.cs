@@ -13,6 +13,9 @@ public sealed record ChainOutcome(ChainState State, IReadOnlyList<LedgerEvent> E
 {
     /// <summary>The messages the change causes (the hub's retour, a WMO405): written in the same transaction.</summary>
     public IReadOnlyList<OutboxItem> Outbox { get; init; } = [];
+
+    /// <summary>The deadlines the change created (new due-index rows).</summary>
+    public IReadOnlyList<Wmo.Hub.Detection.DueItem> Due { get; init; } = [];
 }
 
 /// <summary>

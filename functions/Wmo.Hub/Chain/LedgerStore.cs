@@ -19,7 +19,11 @@ public sealed record OutboxItem(string Kind, string To, Guid Id, string Bericht,
 /// <summary>The stored result of applying one message to one person's chain (also what a retry reads back).</summary>
 public sealed record LedgerEntry(
     Guid MessageId, string Bericht, DateTimeOffset At, IReadOnlyList<LedgerEvent> Events, IReadOnlyList<Finding> Findings, int Assessed,
-    IReadOnlyList<OutboxItem> Outbox);
+    IReadOnlyList<OutboxItem> Outbox)
+{
+    /// <summary>Deadlines the change created (for the due index), kept with it so a retry schedules the same.</summary>
+    public IReadOnlyList<Wmo.Hub.Detection.DueItem> Due { get; init; } = [];
+}
 
 /// <summary>
 /// Table <c>ketens</c>, one partition per person and gemeente (an opaque HMAC of gemeentecode and BSN, so no BSN is in
@@ -90,7 +94,7 @@ public sealed class LedgerStore
             var state = stateEntity is null ? ChainState.Empty(gemeente, bsn) : ReadState(stateEntity);
             var outcome = evaluate(state);
             var items = outcome.Outbox;
-            var entry = new LedgerEntry(messageId, bericht, at, outcome.Events, outcome.Findings, outcome.Assessed, items);
+            var entry = new LedgerEntry(messageId, bericht, at, outcome.Events, outcome.Findings, outcome.Assessed, items) { Due = outcome.Due };
             var actions = new List<TableTransactionAction> { new(TableActionKind.Add, WriteEntry(personId, markerKey, entry)) };
             var newState = WriteState(personId, outcome.State);
             actions.Add(stateEntity is null ? new(TableActionKind.Add, newState) : new(TableActionKind.UpdateReplace, newState, stateEntity.ETag!));
@@ -156,6 +160,7 @@ public sealed class LedgerStore
         ["Events"] = JsonSerializer.SerializeToUtf8Bytes(entry.Events, Json),
         ["Findings"] = JsonSerializer.Serialize(entry.Findings, Json),
         ["Assessed"] = entry.Assessed,
+        ["Due"] = entry.Due.Count == 0 ? null : JsonSerializer.Serialize(entry.Due, Json),
     };
 
     private static LedgerEntry ReadEntry(TableEntity e, IReadOnlyList<OutboxItem> outbox) => new(
@@ -165,7 +170,10 @@ public sealed class LedgerStore
         JsonSerializer.Deserialize<List<LedgerEvent>>(e.GetBinary("Events") ?? "[]"u8.ToArray(), Json) ?? [],
         JsonSerializer.Deserialize<List<Finding>>(e.GetString("Findings") ?? "[]", Json) ?? [],
         e.GetInt32("Assessed") ?? 0,
-        outbox);
+        outbox)
+    {
+        Due = e.GetString("Due") is { } due ? JsonSerializer.Deserialize<List<Wmo.Hub.Detection.DueItem>>(due, Json) ?? [] : [],
+    };
 
     private static TableEntity WriteOutbox(string personId, Guid messageId, int n, OutboxItem item) =>
         new(personId, "o|" + messageId.ToString("N") + "|" + n.ToString("D2", CultureInfo.InvariantCulture))
