@@ -38,6 +38,8 @@ public static class Cli
                 "retour" => Retour(args[1..], stdout, stderr),
                 "demo" => Demo(args[1..], stdout, stderr),
                 "send" => SendCommand.Run(args[1..], stdout, stderr),
+                "scan" => HubCommands.Scan(args[1..], stdout, stderr),
+                "alerts" => HubCommands.Alerts(args[1..], stdout, stderr),
                 _ => UsageError(stderr, $"unknown command '{args[0]}'"),
             };
         }
@@ -64,6 +66,11 @@ public static class Cli
               Posts a message, or every .xml file of a folder in name order, to the hub's intake as the party the key
               belongs to. Shows progress, then a summary: accepted, rejected (with the reason) and duplicates.
               Exit code 1 when any file was rejected or the hub could not be reached.
+          scan --key ADMINKEY [--as-of YYYY-MM-DD] [--url URL]
+              Runs the detection scan of a running hub for a day (default today): re-run a missed day, or travel in
+              time in a demo. Prints how many deadlines were due and how many alerts were raised and resolved.
+          alerts --key KEY [--rule R] [--status S] [--severity S] [--gemeente G] [--aanbieder A] [--owner O] [--url URL]
+              Lists the alerts the key may see: severity, status, rule, owner and the explanation (Dutch).
           demo --url URL [--clients 60] [--seed 1]
               Posts a reproducible synthetic stretch of traffic (WMO301/305/307 between three gemeenten and four
               aanbieders) to a running host with the demo keys of local.settings.sample.json. Posting it again is

@@ -35,6 +35,8 @@ public sealed class HubHostFixture : IAsyncLifetime
 
     public string OtherKey => $"e2e-aanbieder-{Other}-key";
 
+    public string AdminKey => "e2e-hubflow-admin-key-0";
+
     public static readonly Dictionary<string, string> ExampleKeys = new()
     {
         ["0384"] = "e2e-example-0384-key-000", ["0363"] = "e2e-example-0363-key-000",
@@ -46,7 +48,7 @@ public sealed class HubHostFixture : IAsyncLifetime
         await Azurite.InitializeAsync();
         var port = AzuriteFixture.FreePort();
         Http.BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        var keys = $"{Gemeente}:Gemeente:{GemeenteKey};{Aanbieder}:Aanbieder:{AanbiederKey};{Other}:Aanbieder:{OtherKey};"
+        var keys = $"{Gemeente}:Gemeente:{GemeenteKey};{Aanbieder}:Aanbieder:{AanbiederKey};{Other}:Aanbieder:{OtherKey};ops:Admin:{AdminKey};"
             + string.Join(';', ExampleKeys.Select(k => $"{k.Key}:{(k.Key.Length == 4 ? "Gemeente" : "Aanbieder")}:{k.Value}"));
         Host = await HostProcess.StartWmoHostAsync(Azurite.ConnectionString, port, new Dictionary<string, string>
         {
@@ -322,5 +324,30 @@ public sealed class HubFlowTests(HubHostFixture fixture) : IClassFixture<HubHost
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Wmo_scan_travels_to_a_day_after_the_deadline_and_wmo_alerts_shows_the_missing_start_to_the_aanbieder()
+    {
+        var chain = Chain();
+        var toewijzing = await _hub.AcceptedAsync(GemeenteKey, chain.Toewijzing(8200));
+        await _hub.WaitForMessageAsync(AanbiederKey, toewijzing);
+        var afterDeadline = new Wmo.Hub.Detection.WorkingDays().AddWorkingDays(DateOnly.FromDateTime(DateTime.UtcNow), 6);
+        var url = fixture.Http.BaseAddress!.ToString();
+        using var scanOut = new StringWriter();
+        using var alertsOut = new StringWriter();
+        using var errors = new StringWriter();
+
+        var scan = await Task.Run(() => Wmo.Cli.Cli.Run(["scan", "--key", fixture.AdminKey, "--as-of", afterDeadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "--url", url], scanOut, errors));
+        var list = await Task.Run(() => Wmo.Cli.Cli.Run(["alerts", "--key", AanbiederKey, "--rule", "R3-305", "--url", url], alertsOut, errors));
+        var notAdmin = await Task.Run(() => Wmo.Cli.Cli.Run(["scan", "--key", AanbiederKey, "--url", url], TextWriter.Null, errors));
+
+        Assert.Equal(0, scan);
+        Assert.Contains($"scan for {afterDeadline:yyyy-MM-dd}", scanOut.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, list);
+        Assert.Contains("Toewijzing 8200 ging in op", alertsOut.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(chain.Bsn, alertsOut.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, notAdmin);
+        Assert.Contains("403", errors.ToString(), StringComparison.Ordinal);
     }
 }
