@@ -15,49 +15,35 @@ public sealed class BurstCollection;
 [Collection(nameof(BurstCollection))]
 public sealed class CrashDuringBurstTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
-    private const string AdminKey = "e2e-admin-key-burst0";
+    private const string AdminKey = PartyHost.AdminKey;
     private readonly AzuriteFixture _azurite;
-    private readonly int _port = AzuriteFixture.FreePort();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly PartyHost _party;
     private readonly HubClient _hub;
-    private readonly string _gemeente = Random.Shared.Next(1000, 9999).ToString(CultureInfo.InvariantCulture);
-    private readonly string _aanbieder = Random.Shared.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture);
-    private readonly List<HostProcess> _hosts = [];
+    private readonly string _gemeente;
+    private readonly string _aanbieder;
 
     public CrashDuringBurstTests(AzuriteFixture azurite)
     {
         _azurite = azurite;
-        _http.BaseAddress = new Uri($"http://127.0.0.1:{_port}");
-        _hub = new HubClient(_http);
-    }
-
-    private string GemeenteKey => $"e2e-gemeente-{_gemeente}-burst-key";
-
-    private string AanbiederKey => $"e2e-aanbieder-{_aanbieder}-burst-key";
-
-    public Task InitializeAsync() => StartHostAsync();
-
-    private async Task StartHostAsync()
-    {
-        var host = await HostProcess.StartWmoHostAsync(_azurite.ConnectionString, _port, new Dictionary<string, string>
+        _party = new PartyHost(azurite, new Dictionary<string, string>
         {
-            ["Hub__ApiKeys"] = $"{_gemeente}:Gemeente:{GemeenteKey};{_aanbieder}:Aanbieder:{AanbiederKey};ops:Admin:{AdminKey}",
-            ["Runtime__HostId"] = "e2e-burst-" + _gemeente,
             // Messages a killed host held come back after this lease instead of the default minutes.
             ["Runtime__MessageLease"] = "00:00:05",
         });
-        _hosts.Add(host);
-        await host.WaitForOutputAsync("API key registered for ops", TimeSpan.FromSeconds(30));
+        _hub = _party.Hub;
+        _gemeente = _party.Gemeente;
+        _aanbieder = _party.Aanbieder;
     }
+
+    private string GemeenteKey => _party.GemeenteKey;
+
+    private string AanbiederKey => _party.AanbiederKey;
+
+    public Task InitializeAsync() => _party.StartAsync();
 
     public Task DisposeAsync()
     {
-        foreach (var host in _hosts)
-        {
-            host.Dispose();
-        }
-
-        _http.Dispose();
+        _party.Dispose();
         return Task.CompletedTask;
     }
 
@@ -105,8 +91,7 @@ public sealed class CrashDuringBurstTests : IClassFixture<AzuriteFixture>, IAsyn
                 if (i == count / 2 && !killed)
                 {
                     killed = true;
-                    _hosts[^1].Kill();
-                    await StartHostAsync();
+                    await _party.RestartAfterKillAsync();
                 }
             }
         }
@@ -127,7 +112,7 @@ public sealed class CrashDuringBurstTests : IClassFixture<AzuriteFixture>, IAsyn
 
         var (_, poisoned) = await _hub.GetJsonAsync(AdminKey, "/api/admin/poison");
         Assert.True(expected.IsSubsetOf(delivered),
-            $"{expected.Except(delivered).Count()} not delivered; poison list: {poisoned}; host output tail: {_hosts[^1].Output[^Math.Min(3000, _hosts[^1].Output.Length)..]}");
+            $"{expected.Except(delivered).Count()} not delivered; poison list: {poisoned}; host output tail: {_party.Current.Output[^Math.Min(3000, _party.Current.Output.Length)..]}");
 
         Assert.Equal(count, expected.Count);
         Assert.Subset(delivered, expected);

@@ -12,49 +12,35 @@ namespace Wmo.EndToEnd.Tests;
 /// <summary>Failure paths of routing with the real host: poisoned messages and their replay, and a host killed mid-burst.</summary>
 public sealed class PoisonAndCrashTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
-    private const string AdminKey = "e2e-admin-key-000000";
+    private const string AdminKey = PartyHost.AdminKey;
     private readonly AzuriteFixture _azurite;
-    private readonly int _port = AzuriteFixture.FreePort();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly PartyHost _party;
     private readonly HubClient _hub;
-    private readonly string _gemeente = Random.Shared.Next(1000, 9999).ToString(CultureInfo.InvariantCulture);
-    private readonly string _aanbieder = Random.Shared.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture);
-    private readonly List<HostProcess> _hosts = [];
+    private readonly string _gemeente;
+    private readonly string _aanbieder;
 
     public PoisonAndCrashTests(AzuriteFixture azurite)
     {
         _azurite = azurite;
-        _http.BaseAddress = new Uri($"http://127.0.0.1:{_port}");
-        _hub = new HubClient(_http);
-    }
-
-    private string GemeenteKey => $"e2e-gemeente-{_gemeente}-crash-key";
-
-    private string AanbiederKey => $"e2e-aanbieder-{_aanbieder}-crash-key";
-
-    public Task InitializeAsync() => StartHostAsync();
-
-    private async Task StartHostAsync()
-    {
-        var host = await HostProcess.StartWmoHostAsync(_azurite.ConnectionString, _port, new Dictionary<string, string>
+        _party = new PartyHost(azurite, new Dictionary<string, string>
         {
-            ["Hub__ApiKeys"] = $"{_gemeente}:Gemeente:{GemeenteKey};{_aanbieder}:Aanbieder:{AanbiederKey};ops:Admin:{AdminKey}",
-            ["Runtime__HostId"] = "e2e-crash-" + _gemeente,
             ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:01",
             ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2",
         });
-        _hosts.Add(host);
-        await host.WaitForOutputAsync("API key registered for ops", TimeSpan.FromSeconds(30));
+        _hub = _party.Hub;
+        _gemeente = _party.Gemeente;
+        _aanbieder = _party.Aanbieder;
     }
+
+    private string GemeenteKey => _party.GemeenteKey;
+
+    private string AanbiederKey => _party.AanbiederKey;
+
+    public Task InitializeAsync() => _party.StartAsync();
 
     public Task DisposeAsync()
     {
-        foreach (var host in _hosts)
-        {
-            host.Dispose();
-        }
-
-        _http.Dispose();
+        _party.Dispose();
         return Task.CompletedTask;
     }
 
