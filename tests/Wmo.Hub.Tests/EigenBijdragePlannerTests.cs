@@ -156,4 +156,22 @@ public sealed class EigenBijdragePlannerTests
         var moved = rejected with { Starts = [Start(1, D(2, 3)) with { Current = false }, Start(1, D(2, 4))] };
         Assert.Equal([new EigenBijdragePeriode(D(2, 4), null, "02", null, "1")], Plan(moved).Lines);
     }
+
+    [Fact]
+    public void A_stop_deleted_and_sent_again_with_another_date_withdraws_the_stopped_period_and_sends_the_corrected_one()
+    {
+        var state = State([Toewijzing(1, D(2, 1))], [Start(1, D(2, 3))]);
+        state = After(state, Plan(state));
+        var stopped = state with { Stops = [Stop(1, D(2, 3), D(4, 30))] };
+        stopped = After(stopped, Plan(stopped));
+
+        var deleted = stopped with { Stops = [Stop(1, D(2, 3), D(4, 30)) with { Current = false }] };
+        var reopened = Plan(deleted);
+        var corrected = After(deleted, reopened) with { Stops = [Stop(1, D(2, 3), D(4, 30)) with { Current = false }, Stop(1, D(2, 3), D(5, 15))] };
+        var stopAgain = Plan(corrected);
+
+        Assert.Equal([new EigenBijdragePeriode(D(2, 3), D(4, 30), "02", null, "3"), new EigenBijdragePeriode(D(2, 3), null, "02", null, "1")], reopened.Lines);
+        Assert.Equal([new EigenBijdragePeriode(D(2, 3), D(5, 15), "02", null, "1")], stopAgain.Lines);
+        Assert.Single(After(corrected, stopAgain).Cak, c => c.Stands);
+    }
 }
