@@ -29,9 +29,11 @@ internal sealed class ChainDeferredException : Exception
 
 /// <summary>
 /// The second step of every message (queue <c>berichten-in</c>): read the archived XML, apply it to the chain ledger
-/// of each person it names (chain rules with history, exactly once per person), send the hub's retour to the sender
-/// when a chain rule rejects something, put the message in its addressee's mailbox, and link a retour to its
-/// heenbericht. Every step is idempotent, so a retry after a crash anywhere finishes the work without repeating it.
+/// of each person it names (chain rules with history, exactly once per person), and in the same ledger transaction
+/// decide what the change causes — the hub's retour when a chain rule rejects something, the WMO405 when the
+/// person's eigen-bijdrage periods change, and new deadlines for the due index. Then dispatch those, put the message
+/// in its addressee's mailbox, and link a retour to its heenbericht. Every step is idempotent, so a retry after a
+/// crash anywhere finishes the work without repeating it.
 /// Queues do not keep order (and OP080 says order of receipt means nothing), so a start may be routed before the
 /// toewijzing posted a moment earlier. A rejection for missing history (9019, 9063, 9069) is therefore only final once
 /// the message is older than <see cref="IntakeOptions.ChainGrace"/>; until then the message is put back on the queue
