@@ -175,7 +175,14 @@ public sealed class Router
             }
         }
 
-        // 6. A retour or 325 answers its heenbericht (when that went through the hub).
+        // 6. Lateness the message itself shows, computed on receipt: a late start (R3, OP271), a retroactive
+        //    toewijzing (R7: the bijdrage already stacks the day it arrives).
+        foreach (var entry in entries)
+        {
+            await ReceiptAlertsAsync(entry, personOf[entry], gemeente, message, receivedOn, ct);
+        }
+
+        // 7. A retour or 325 answers its heenbericht (when that went through the hub).
         if (heen is not null)
         {
             var verdict = message is RetourBericht r && !r.IsApproved ? "afgekeurd: " + string.Join(", ", r.HeaderCodes.Concat(r.Classes.SelectMany(c => c.Codes)).Where(c => c != RetourCodes.GeenOpmerking).Distinct()) : "goedgekeurd";
@@ -254,6 +261,48 @@ public sealed class Router
         waiting && outcome.Findings.Any(f => HistoryCodes.Contains(f.RetourCode))
             ? throw new ChainDeferredException($"Wacht op eerdere berichten: {string.Join(", ", outcome.Findings.Select(f => f.RetourCode).Distinct())} nog niet definitief.")
             : outcome;
+
+    private async Task ReceiptAlertsAsync(LedgerEntry entry, string personId, string gemeente, IIwmoMessage message, DateTimeOffset receivedOn, CancellationToken ct)
+    {
+        if (_alerts is null || _detection is null || message is not (Wmo305 or Wmo301))
+        {
+            return;
+        }
+
+        var received = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(receivedOn, _options.Zone).DateTime);
+        var bsn = MessageRules.Mask(Routing.Bsns(message)[0]);
+        foreach (var e in entry.Events)
+        {
+            if (e.Kind == LedgerEventKinds.Start && e.Datum is { } begin && e.ToewijzingNummer is { } nummer)
+            {
+                var late = _detection.Calendar.Between(begin, received);
+                if (late > 5)
+                {
+                    var key = $"{nummer}|{begin:yyyy-MM-dd}";
+                    await _alerts.RaiseAsync(new Alert(Alerts.IdOf("R3-305-laat", personId + "|" + key, key), "R3-305-laat",
+                        late > 20 ? AlertSeverity.Critical : AlertSeverity.Warning, AlertStatus.Open, message.Header.Afzender, personId + "|" + key, key, gemeente,
+                        message.Header.Afzender, nummer, bsn, personId, _time.GetUtcNow(), receivedOn, null, null,
+                        $"Het startbericht (WMO305) voor toewijzing {nummer} kwam {late} werkdagen na de start op {Alerts.Date(begin)} binnen; de norm is 5 werkdagen (OP271)."), ct);
+                }
+            }
+
+            if (e.Kind == LedgerEventKinds.Toewijzing && e.Datum is { } ingang && message is Wmo301 toewijzing
+                && toewijzing.Client.ToegewezenProducten.FirstOrDefault(p => p.ToewijzingNummer == e.ToewijzingNummer) is { } product
+                && ingang < product.Toewijzingsdatum)
+            {
+                var months = ((received.Year - ingang.Year) * 12) + received.Month - ingang.Month;
+                if (months >= 1)
+                {
+                    var key = $"{e.ToewijzingNummer}";
+                    await _alerts.RaiseAsync(new Alert(Alerts.IdOf("R7", personId + "|" + key, key), "R7",
+                        months > _detection.StackThreshold ? AlertSeverity.Critical : AlertSeverity.Warning, AlertStatus.Open, gemeente, personId + "|" + key, key,
+                        gemeente, toewijzing.Header.Ontvanger, e.ToewijzingNummer, bsn, personId, _time.GetUtcNow(), receivedOn, months, null,
+                        $"Toewijzing {e.ToewijzingNummer} is met terugwerkende kracht afgegeven: ingangsdatum {Alerts.Date(ingang)}, toegewezen op {Alerts.Date(product.Toewijzingsdatum)}. "
+                        + $"Er liggen nu al {months} maanden achter; meld de start direct aan het CAK om een stapelfactuur te beperken."), ct);
+                }
+            }
+        }
+    }
 
     private async Task CakAnswerAlertsAsync(string personId, Guid wmo405, CancellationToken ct)
     {

@@ -114,4 +114,31 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
         Assert.Equal(0, early.Due);
         Assert.True(onTime.Due >= 1);
     }
+
+    [Fact]
+    public async Task A_start_reported_weeks_after_it_began_raises_R3_late_for_the_aanbieder_on_receipt()
+    {
+        await RouteAsync(_chain.Toewijzing(304));
+        var begin = Calendar.AddWorkingDays(_today.AddDays(-40), 1);
+
+        await RouteAsync(_chain.Start(304, begin));
+
+        var alert = Assert.Single(await AlertsAsync("R3-305-laat"));
+        Assert.Equal(_aanbieder, alert.Owner);
+        Assert.Contains("werkdagen na de start", alert.Explanation, StringComparison.Ordinal);
+        Assert.Equal(AlertSeverity.Critical, alert.Severity); // about 28 working days late
+    }
+
+    [Fact]
+    public async Task A_toewijzing_given_months_after_its_ingangsdatum_raises_R7_at_once()
+    {
+        var retroactive = _chain.Toewijzing(305);
+        var product = retroactive.Client.ToegewezenProducten[0] with { Ingangsdatum = _today.AddMonths(-4), Toewijzingsdatum = _today.AddDays(-1) };
+        await RouteAsync(retroactive with { Client = retroactive.Client with { ToegewezenProducten = [product] } });
+
+        var alert = Assert.Single(await AlertsAsync("R7"));
+        Assert.Equal(_gemeente, alert.Owner);
+        Assert.True(alert.MonthsAtRisk >= 3);
+        Assert.Contains("terugwerkende kracht", alert.Explanation, StringComparison.Ordinal);
+    }
 }
