@@ -30,7 +30,7 @@ internal static class HubBenchmark
 
         using var storage = StorageClient.FromConnectionString(connection);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = senders * 2 }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(1) };
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam")).DateTime);
+        var today = Wmo.Messages.DutchTime.Today(TimeProvider.System);
         var traffic = DemoTraffic.Generate(clients, seed: Environment.TickCount, today).ToList();
         var toewijzingen = traffic.Where(t => t.Message is Wmo301).ToList();
         var starts = traffic.Where(t => t.Message is Wmo305).ToList();

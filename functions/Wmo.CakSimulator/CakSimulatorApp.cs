@@ -27,6 +27,7 @@ public static class CakSimulatorApp
         var builder = WebApplication.CreateBuilder(args);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Services.AddSingleton(SchemaRegistry.Load());
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Cak>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Cak>());
         var app = builder.Build();
@@ -54,7 +55,7 @@ public sealed record Received(string Gemeente, string Identificatie, string Bsn,
     public int Deliveries { get; set; } = 1;
 }
 
-public sealed class Cak(SchemaRegistry schemas, IConfiguration config, ILogger<Cak> logger) : BackgroundService
+public sealed class Cak(SchemaRegistry schemas, IConfiguration config, TimeProvider time, ILogger<Cak> logger) : BackgroundService
 {
     private readonly Channel<(XDocument Heen, Received Received)> _answers = Channel.CreateUnbounded<(XDocument, Received)>();
     private readonly MessageValidator _validator = new(schemas);
@@ -75,7 +76,7 @@ public sealed class Cak(SchemaRegistry schemas, IConfiguration config, ILogger<C
         var doc = IwmoXml.Load(xml);
         var message = (Wmo405)IwmoXml.Read(doc);
         var key = $"{message.Header.Afzender}|{message.Header.BerichtIdentificatie.Identificatie}|{message.Header.BerichtIdentificatie.Dagtekening:yyyy-MM-dd}";
-        var received = new Received(message.Header.Afzender, message.Header.BerichtIdentificatie.Identificatie, message.Client.Bsn, message.Client.Perioden, DateTimeOffset.UtcNow);
+        var received = new Received(message.Header.Afzender, message.Header.BerichtIdentificatie.Identificatie, message.Client.Bsn, message.Client.Perioden, time.GetUtcNow());
         if (!Received.TryAdd(key, received))
         {
             Received[key].Deliveries++;
@@ -92,18 +93,18 @@ public sealed class Cak(SchemaRegistry schemas, IConfiguration config, ILogger<C
         using var http = new HttpClient { BaseAddress = new Uri(config["CakSim:HubUrl"] ?? "http://127.0.0.1:7071"), Timeout = TimeSpan.FromSeconds(30) };
         await foreach (var (heen, received) in _answers.Reader.ReadAllAsync(stoppingToken))
         {
-            var wait = received.ReceivedOn + delay - DateTimeOffset.UtcNow;
+            var wait = received.ReceivedOn + delay - time.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, stoppingToken);
+                await Task.Delay(wait, time, stoppingToken);
             }
 
             var verdict = Judge((Wmo405)IwmoXml.Read(heen));
             var retour = _retours.Write(heen, verdict, "CAK" + received.Identificatie[..Math.Min(9, received.Identificatie.Length)],
-                DateOnly.FromDateTime(DateTime.UtcNow));
+                DutchTime.Today(time));
             received.RetourCodes = [.. verdict.Findings.Select(f => f.RetourCode).Distinct()];
             await PostAsync(http, Encoding.UTF8.GetBytes(retour.Declaration + retour.ToString(SaveOptions.DisableFormatting)), stoppingToken);
-            received.AnsweredOn = DateTimeOffset.UtcNow;
+            received.AnsweredOn = time.GetUtcNow();
             logger.LogInformation("WMO406 sent for {Identificatie}: {Codes}", received.Identificatie,
                 received.RetourCodes.Count == 0 ? "accepted" : string.Join(",", received.RetourCodes));
         }
@@ -183,7 +184,7 @@ public sealed class Cak(SchemaRegistry schemas, IConfiguration config, ILogger<C
                 logger.LogWarning("The hub is not reachable ({Message}); retrying", ex.Message);
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(attempt, 7)))), ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(attempt, 7)))), time, ct);
         }
     }
 }

@@ -227,11 +227,7 @@ public static class Cli
         }
     }
 
-    private static DateOnly DutchToday()
-    {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
-        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), zone).DateTime);
-    }
+    private static DateOnly DutchToday() => DutchTime.Today(TimeProvider.System);
 
     private static SchemaRegistry LoadSchemas(string? folder)
     {

@@ -6,9 +6,14 @@ namespace Wmo.Cli;
 /// <summary><c>wmo scan</c> and <c>wmo alerts</c>: the detection scan and the alert list of a running hub.</summary>
 internal static class HubCommands
 {
-    private static (string? Key, Uri Url, Dictionary<string, string> Options) Parse(string[] args, params string[] names)
+    /// <summary>
+    /// The options every hub command takes (<c>--key</c>, <c>--url</c>), the named ones it adds, and at most one
+    /// positional argument when <paramref name="positional"/> allows it.
+    /// </summary>
+    internal static (string? Key, Uri Url, Dictionary<string, string> Options, string? Positional) Parse(string[] args, bool positional, params string[] names)
     {
         string? key = null;
+        string? path = null;
         var url = SendCommand.DefaultUrl;
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
@@ -24,18 +29,21 @@ internal static class HubCommands
                 case var name when names.Contains(name):
                     options[name.TrimStart('-')] = Cli.Value(args, ref i);
                     break;
+                case var value when positional && path is null && !value.StartsWith("--", StringComparison.Ordinal):
+                    path = value;
+                    break;
                 default:
                     throw new Cli.UsageException($"unexpected argument '{args[i]}'");
             }
         }
 
-        return Uri.TryCreate(url, UriKind.Absolute, out var uri) ? (key, uri, options) : throw new Cli.UsageException($"--url '{url}' is not an absolute URL");
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) ? (key, uri, options, path) : throw new Cli.UsageException($"--url '{url}' is not an absolute URL");
     }
 
     /// <summary>Runs the detection scan for a day (default today); needs an admin key.</summary>
     public static int Scan(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var (key, url, options) = Parse(args, "--as-of");
+        var (key, url, options, _) = Parse(args, positional: false, "--as-of");
         if (key is null)
         {
             throw new Cli.UsageException("scan needs --key KEY (an admin key)");
@@ -59,7 +67,7 @@ internal static class HubCommands
     public static int Alerts(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var filters = new[] { "--owner", "--gemeente", "--aanbieder", "--rule", "--severity", "--status" };
-        var (key, url, options) = Parse(args, filters);
+        var (key, url, options, _) = Parse(args, positional: false, filters);
         if (key is null)
         {
             throw new Cli.UsageException("alerts needs --key KEY");

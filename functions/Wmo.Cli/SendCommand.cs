@@ -14,38 +14,10 @@ internal static class SendCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string? key = null;
-        var url = DefaultUrl;
-        string? path = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--key":
-                    key = Cli.Value(args, ref i);
-                    break;
-                case "--url":
-                    url = Cli.Value(args, ref i);
-                    break;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal) || path is not null)
-                    {
-                        throw new Cli.UsageException($"unexpected argument '{args[i]}'");
-                    }
-
-                    path = args[i];
-                    break;
-            }
-        }
-
+        var (key, baseUri, _, path) = HubCommands.Parse(args, positional: true);
         if (path is null || key is null)
         {
             throw new Cli.UsageException("send needs FILE or FOLDER and --key KEY");
-        }
-
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUri))
-        {
-            throw new Cli.UsageException($"--url '{url}' is not an absolute URL");
         }
 
         var files = Directory.Exists(path)

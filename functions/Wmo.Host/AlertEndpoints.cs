@@ -94,7 +94,7 @@ internal static class AlertEndpoints
             return Results.Problem(statusCode: 403, title: "Not allowed", detail: "Only an admin runs the scan.");
         }
 
-        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam")).DateTime);
+        var day = Wmo.Messages.DutchTime.Today(time);
         if (asOf is not null && !DateOnly.TryParseExact(asOf, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out day))
         {
             return Results.Problem(statusCode: 400, title: "Invalid date", detail: "asOf is a date as yyyy-MM-dd.");

@@ -126,7 +126,7 @@ internal sealed class DetectionScanFunction(Wmo.Hub.Detection.Scanner scanner, H
             return;
         }
 
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam")).DateTime);
+        var today = Wmo.Messages.DutchTime.Today(time);
         var result = await scanner.ScanAsync(today, cancellationToken);
         logger.LogInformation("Detection scan for {AsOf}: {Due} due, {Raised} alerts raised or updated, {Resolved} resolved", result.AsOf, result.Due, result.Raised, result.Resolved);
     }

@@ -74,7 +74,7 @@ internal static class PersonEndpoints
         }
 
         var entries = await ledger.EntriesAsync(id, ct);
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam")).DateTime);
+        var today = Wmo.Messages.DutchTime.Today(time);
         var policy = cak.Policies.For(state!.Gemeente);
         return Results.Json(new
         {

@@ -37,7 +37,7 @@ public sealed record IntakeOptions
     public const string ArchiveContainer = "berichten";
     public const string InboxQueue = "berichten-in";
 
-    public TimeZoneInfo Zone { get; init; } = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
+    public TimeZoneInfo Zone { get; init; } = DutchTime.Zone;
 
     /// <summary>
     /// How long a message may wait for history that is still on its way before a chain rule that needs it (9019,
@@ -117,7 +117,7 @@ public sealed class Intake
             return new IntakeResult.NotAllowed($"This {type} is from {sender}; you are {caller.Party}. A party sends only as itself.");
         }
 
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(_time.GetUtcNow(), _options.Zone).DateTime);
+        var today = DutchTime.Today(_time, _options.Zone);
         if (!type.IsRetour && type.AnswersTo is null)
         {
             var verdict = MessageRules.Evaluate(message, today, _options.Gemeenten);

@@ -250,7 +250,7 @@ public sealed class Router
         var header = IwmoXml.Read(IwmoXml.Load(item.Content!)).Header;
         await _tracking.TryRegisterAsync(new MessageRecord(item.Id, item.Bericht, gemeente, Routing.Cak, header.BerichtIdentificatie.Identificatie,
             item.Dagtekening, blobName, decidedOn, personId, null, Queued: true), ct);
-        await _cak!.Outbox.EnqueueAsync(item.Id, blobName, gemeente, decidedOn, ct);
+        await _cak!.Outbox.EnqueueAsync(item.Id, blobName, gemeente, header.BerichtIdentificatie.Identificatie, decidedOn, ct);
         await _tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Routed, $"Afgeleid uit {item.Answers:N}", item.Answers)], null,
             [new MessageLink(item.Answers, "caused-by", string.Empty)], ct);
     }
@@ -269,7 +269,7 @@ public sealed class Router
             return;
         }
 
-        var received = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(receivedOn, _options.Zone).DateTime);
+        var received = DutchTime.DateOf(receivedOn, _options.Zone);
         var bsn = MessageRules.Mask(Routing.Bsns(message)[0]);
         foreach (var e in entry.Events)
         {
@@ -396,5 +396,5 @@ public sealed class Router
             null, [new MessageLink(item.Id, "answered-by", item.Bericht)], ct);
     }
 
-    private DateOnly Today() => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(_time.GetUtcNow(), _options.Zone).DateTime);
+    private DateOnly Today() => DutchTime.Today(_time, _options.Zone);
 }

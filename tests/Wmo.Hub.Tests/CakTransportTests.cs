@@ -10,7 +10,7 @@ public sealed class CakTransportTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static PendingWmo405 Item() => new("r", Guid.NewGuid(), "blob", "0363");
+    private static PendingWmo405 Item() => new("r", Guid.NewGuid(), "blob", "0363", "ABC123");
 
     [Fact]
     public async Task The_file_drop_writes_each_WMO405_under_its_Identificatie_and_leaves_no_temporary_file()

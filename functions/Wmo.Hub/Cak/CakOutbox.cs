@@ -9,7 +9,7 @@ using Wmo.Storage;
 namespace Wmo.Hub.Cak;
 
 /// <summary>A WMO405 waiting to be sent to the CAK.</summary>
-public sealed record PendingWmo405(string RowKey, Guid Id, string Blob, string Gemeente);
+public sealed record PendingWmo405(string RowKey, Guid Id, string Blob, string Gemeente, string Identificatie);
 
 /// <summary>
 /// The queue of WMO405 messages for the CAK's transport (table <c>cakuit</c>, partition <c>pending</c>), in the order
@@ -28,16 +28,16 @@ public sealed class CakOutbox
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
 
     /// <summary>Queues a WMO405 once (the same row on every attempt of the message that caused it).</summary>
-    public Task EnqueueAsync(Guid id, string blob, string gemeente, DateTimeOffset decidedOn, CancellationToken ct = default) =>
+    public Task EnqueueAsync(Guid id, string blob, string gemeente, string identificatie, DateTimeOffset decidedOn, CancellationToken ct = default) =>
         _table.UpsertAsync(new TableEntity(Pending, decidedOn.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + id.ToString("N"))
         {
-            ["Id"] = id, ["Blob"] = blob, ["Gemeente"] = gemeente,
+            ["Id"] = id, ["Blob"] = blob, ["Gemeente"] = gemeente, ["Identificatie"] = identificatie,
         }, TableUpdateMode.Replace, ct);
 
     public async Task<IReadOnlyList<PendingWmo405>> PeekAsync(int max, CancellationToken ct = default)
     {
         var page = await _table.QueryPageAsync(TableFilter.PartitionKeyEquals(Pending), max, ct: ct);
-        return [.. page.Entities.Select(e => new PendingWmo405(e.RowKey, e.GetGuid("Id")!.Value, e.GetString("Blob")!, e.GetString("Gemeente")!))];
+        return [.. page.Entities.Select(e => new PendingWmo405(e.RowKey, e.GetGuid("Id")!.Value, e.GetString("Blob")!, e.GetString("Gemeente")!, e.GetString("Identificatie")!))];
     }
 
     public Task CompleteAsync(PendingWmo405 item, CancellationToken ct = default) => _table.DeleteAsync(Pending, item.RowKey, ct: ct);

@@ -137,10 +137,9 @@ public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageC
         {
             var blob = await archive.GetAsync(item.Blob, ct)
                 ?? throw new InvalidOperationException($"WMO405 {item.Id:N} is not in the archive ({item.Blob}).");
-            var identificatie = Wmo.Messages.Model.IwmoXml.Read(Wmo.Messages.Model.IwmoXml.Load(blob.Content)).Header.BerichtIdentificatie.Identificatie;
             try
             {
-                await transport.SendAsync(item, identificatie, blob.Content, ct);
+                await transport.SendAsync(item, item.Identificatie, blob.Content, ct);
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or BrokenCircuitException or TaskCanceledException && !ct.IsCancellationRequested)
             {
