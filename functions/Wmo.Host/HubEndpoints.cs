@@ -42,7 +42,8 @@ internal static class HubEndpoints
         services.AddSingleton(_ => new DetectionOptions(
             new WorkingDays((config["Detection:ExtraHolidays"] ?? string.Empty).Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))),
-            int.TryParse(config["Detection:StackThreshold"], out var threshold) && threshold > 0 ? threshold : 2));
+            int.TryParse(config["Detection:StackThreshold"], out var threshold) && threshold > 0 ? threshold : 2,
+            int.TryParse(config["Detection:RetroactiveCapMonths"], out var cap) && cap > 0 ? cap : null));
         services.AddSingleton<Scanner>();
         services.AddSingleton<System.IO.Abstractions.IFileSystem>(new System.IO.Abstractions.FileSystem());
         services.AddSingleton<FileDrop>();

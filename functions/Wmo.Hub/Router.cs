@@ -96,7 +96,7 @@ public sealed class Router
         var personOf = new Dictionary<LedgerEntry, string>(ReferenceEqualityComparer.Instance);
         string? singlePerson = null;
         var waiting = _time.GetUtcNow() - receivedOn < _options.ChainGrace;
-        foreach (var (personId, bsn) in Persons(message, gemeente, heen))
+        foreach (var (personId, bsn) in await PersonsAsync(message, gemeente, heen, ct))
         {
             LedgerEntry entry;
             try
@@ -125,9 +125,14 @@ public sealed class Router
                 await _due!.ScheduleAsync(deadline, ct);
             }
 
-            if (Routing.Bsns(message).Count == 1)
+            if (Routing.Bsns(message).Count == 1 || message is Wmo319)
             {
                 singlePerson = personId;
+            }
+
+            foreach (var referentie in Requests(message))
+            {
+                await _ledger.IndexRequestAsync(message.Header.Afzender, referentie, personId, ct);
             }
         }
 
@@ -165,6 +170,13 @@ public sealed class Router
 
         steps.Add(new(MessageStatus.Delivered, addressee, null));
         await _tracking.RecordStepsAsync(id, steps, singlePerson, heen is null ? [] : [new MessageLink(heen.Id, "answers", heen.Bericht)], ct);
+
+        // 4b. The retour this message is owed (OP090: 3 working days; a 325 for a 323: 10), for the detection scan.
+        if (_due is not null && _detection is not null && inbox.Afzender != HubParty
+            && Detection.DueRules.ForMessage(id, type, DutchTime.DateOf(receivedOn, _options.Zone), _detection.Calendar) is { } owed)
+        {
+            await _due.ScheduleAsync(owed, ct);
+        }
 
         // 5. The CAK's answer: a rejection is an alert for the gemeente (R4); an acceptance resolves earlier ones.
         if (type == MessageCatalog.Wmo406 && heen is not null)
@@ -264,7 +276,7 @@ public sealed class Router
 
     private async Task ReceiptAlertsAsync(LedgerEntry entry, string personId, string gemeente, IIwmoMessage message, DateTimeOffset receivedOn, CancellationToken ct)
     {
-        if (_alerts is null || _detection is null || message is not (Wmo305 or Wmo301))
+        if (_alerts is null || _detection is null || message is not (Wmo305 or Wmo307 or Wmo301))
         {
             return;
         }
@@ -286,6 +298,23 @@ public sealed class Router
                 }
             }
 
+            if (e.Kind == LedgerEventKinds.Stop && e.Einddatum is { } einde && e.ToewijzingNummer is { } gestopt)
+            {
+                // OP272: 5 working days after the end; for a definitive stop after a temporary one, from when it became
+                // definitive, which the hub cannot see: then it is only "possibly late".
+                var late = _detection.Calendar.Between(einde, received);
+                if (late > 5)
+                {
+                    var afterTemporary = e.Reden != "20" && await WasTemporarilyStoppedAsync(personId, gestopt, e.Datum, ct);
+                    var key = $"{gestopt}|{e.Datum:yyyy-MM-dd}|{e.Reden}";
+                    await _alerts.RaiseAsync(new Alert(Alerts.IdOf("R3-307-laat", personId + "|" + key, key), "R3-307-laat",
+                        late > 20 && !afterTemporary ? AlertSeverity.Critical : AlertSeverity.Warning, AlertStatus.Open, message.Header.Afzender, personId + "|" + key, key, gemeente,
+                        message.Header.Afzender, gestopt, bsn, personId, _time.GetUtcNow(), receivedOn, null, null,
+                        $"Het stopbericht (WMO307) voor toewijzing {gestopt} kwam {late} werkdagen na de einddatum {Alerts.Date(einde)} binnen; de norm is 5 werkdagen (OP272)"
+                        + (afterTemporary ? ", gerekend vanaf de einddatum: na een tijdelijke stop telt de dag dat de stop definitief werd, dus mogelijk niet te laat." : ".")), ct);
+                }
+            }
+
             if (e.Kind == LedgerEventKinds.Toewijzing && e.Datum is { } ingang && message is Wmo301 toewijzing
                 && toewijzing.Client.ToegewezenProducten.FirstOrDefault(p => p.ToewijzingNummer == e.ToewijzingNummer) is { } product
                 && ingang < product.Toewijzingsdatum)
@@ -303,6 +332,9 @@ public sealed class Router
             }
         }
     }
+
+    private async Task<bool> WasTemporarilyStoppedAsync(string personId, long toewijzing, DateOnly? begindatum, CancellationToken ct) =>
+        await _ledger.GetStateAsync(personId, ct) is { } state && state.Stops.Any(s => s.Toewijzing == toewijzing && s.Begindatum == begindatum && s.Temporary);
 
     private async Task CakAnswerAlertsAsync(string personId, Guid wmo405, CancellationToken ct)
     {
@@ -368,17 +400,30 @@ public sealed class Router
 
     public static string HubRetourBlob(string party, Guid id, DateOnly dagtekening) => $"{HubParty}/{party}/{dagtekening:yyyy/MM}/{id:N}.xml";
 
-    private IEnumerable<(string PersonId, string Bsn)> Persons(IIwmoMessage message, string gemeente, MessageRecord? heen)
+    private async Task<IReadOnlyList<(string PersonId, string Bsn)>> PersonsAsync(IIwmoMessage message, string gemeente, MessageRecord? heen, CancellationToken ct)
     {
         var bsns = Routing.Bsns(message);
         if (bsns.Count > 0)
         {
-            return bsns.Select(b => (_ledger.PersonId(gemeente, b), b));
+            return [.. bsns.Select(b => (_ledger.PersonId(gemeente, b), b))];
+        }
+
+        // A WMO319 names no client, only the aanbieder's reference of the request it answers.
+        if (message is Wmo319 antwoord)
+        {
+            return await _ledger.FindRequestAsync(antwoord.Header.Ontvanger, antwoord.Antwoord.ReferentieAanbieder, ct) is { } requester ? [(requester, string.Empty)] : [];
         }
 
         // A retour that approves everything echoes no client: it belongs to the person of its heenbericht.
         return heen?.Person is { } person ? [(person, string.Empty)] : [];
     }
+
+    private static IEnumerable<string> Requests(IIwmoMessage message) => message switch
+    {
+        Wmo315 m => m.Client.AangevraagdeProducten.Select(p => p.ReferentieAanbieder).Distinct(),
+        Wmo317 m => [m.Client.Verzoek.ReferentieAanbieder],
+        _ => [],
+    };
 
     private async Task DispatchRetourAsync(XDocument heenDoc, MessageRecord heen, OutboxItem item, IReadOnlyList<Finding> findings, CancellationToken ct)
     {

@@ -20,6 +20,7 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
     private readonly Router _router;
     private readonly Scanner _scanner;
     private readonly Alerts _alerts;
+    private readonly DueIndex _due;
     private readonly string _gemeente = Random.Shared.Next(1000, 9999).ToString(System.Globalization.CultureInfo.InvariantCulture);
     private readonly string _aanbieder = Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
     private readonly ChainMessages _chain;
@@ -33,12 +34,13 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
         var mailboxes = new Mailboxes(_storage, TimeProvider.System);
         _ledger = new LedgerStore(_storage, "test-secret");
         _alerts = new Alerts(_storage, TimeProvider.System);
-        var due = new DueIndex(_storage);
+        // Each test its own due index: a scan far ahead in one test must not fire another test's deadlines early.
+        var due = _due = new DueIndex(_storage, "termijnen" + Guid.NewGuid().ToString("N")[..12]);
         var cak = new CakLeg(new CakPolicies(new Dictionary<string, CakPolicy>()), Tariffs.With([new(2026, 2200), new(2027, 2300)]), "CAK", new CakOutbox(_storage));
         var detection = new DetectionOptions(Calendar);
         _intake = new Intake(_storage, _tracking, mailboxes, Schemas, new IntakeOptions(), TimeProvider.System);
         _router = new Router(_tracking, mailboxes, _ledger, _storage, Schemas, new IntakeOptions { ChainGrace = TimeSpan.Zero }, TimeProvider.System, cak, _alerts, due, detection);
-        _scanner = new Scanner(due, _ledger, _alerts, cak, detection, TimeProvider.System);
+        _scanner = new Scanner(due, _ledger, _tracking, _alerts, cak, detection, TimeProvider.System);
         Task.WhenAll(_intake.EnsureStorageAsync(), _ledger.EnsureTableAsync(), _alerts.EnsureTableAsync(), due.EnsureTableAsync(), cak.Outbox.EnsureTableAsync())
             .GetAwaiter().GetResult();
     }
@@ -140,5 +142,165 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
         Assert.Equal(_gemeente, alert.Owner);
         Assert.True(alert.MonthsAtRisk >= 3);
         Assert.Contains("terugwerkende kracht", alert.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_delivery_whose_toewijzing_ended_without_a_stop_raises_R3_307_on_the_sixth_working_day_and_the_stop_resolves_it()
+    {
+        var begin = _today.AddDays(-30);
+        var end = _today.AddDays(-20);
+        await RouteAsync(_chain.Toewijzing(310, end));
+        await RouteAsync(_chain.Start(310, begin));
+        var deadline = Calendar.AddWorkingDays(end, 5);
+
+        await _scanner.ScanAsync(deadline.AddDays(-1));
+        Assert.Empty(await AlertsAsync(DueRules.MissingStop));
+        await _scanner.ScanAsync(deadline);
+        var alert = Assert.Single(await AlertsAsync(DueRules.MissingStop));
+        Assert.Equal((_aanbieder, 310L), (alert.Owner, alert.ToewijzingNummer));
+        Assert.Contains("stopbericht (WMO307)", alert.Explanation, StringComparison.Ordinal);
+
+        await RouteAsync(_chain.Stop(310, begin, end));
+        await _scanner.ScanAsync(deadline.AddDays(1));
+        Assert.Equal(AlertStatus.Resolved, Assert.Single(await AlertsAsync(DueRules.MissingStop)).Status);
+        // The stop came long after the end: late on receipt (OP272), owned by the aanbieder.
+        Assert.Equal(_aanbieder, Assert.Single(await AlertsAsync("R3-307-laat")).Owner);
+    }
+
+    [Fact]
+    public async Task A_stop_within_five_working_days_of_its_end_is_not_late()
+    {
+        var begin = _today.AddDays(-30);
+        var end = _today.AddDays(-3);
+        await RouteAsync(_chain.Toewijzing(311, end));
+        await RouteAsync(_chain.Start(311, begin));
+        await RouteAsync(_chain.Stop(311, begin, end));
+
+        Assert.Empty(await AlertsAsync("R3-307-laat"));
+    }
+
+    [Fact]
+    public async Task An_unanswered_request_raises_R3_315_for_the_gemeente_in_onderzoek_moves_it_to_eight_weeks_and_the_toewijzing_resolves_it()
+    {
+        var aanvraag = _chain.Aanvraag("REF-315-1");
+        await RouteAsync(aanvraag);
+        var deadline = Calendar.AddWorkingDays(_today, 5);
+
+        await _scanner.ScanAsync(deadline.AddDays(-1));
+        Assert.Empty(await AlertsAsync(DueRules.UnansweredRequest));
+        await _scanner.ScanAsync(deadline);
+        var alert = Assert.Single(await AlertsAsync(DueRules.UnansweredRequest));
+        Assert.Equal((_gemeente, AlertSeverity.Warning), (alert.Owner, alert.Severity));
+        Assert.Contains("REF-315-1", alert.Explanation, StringComparison.Ordinal);
+
+        // "In onderzoek" (WMO319 VerzoekAntwoord 2, which names no client): the gemeente has 8 weeks from the dagtekening.
+        await RouteAsync(_chain.Antwoord("REF-315-1", "2"));
+        await _scanner.ScanAsync(deadline.AddDays(1));
+        Assert.Equal(AlertStatus.Resolved, Assert.Single(await AlertsAsync(DueRules.UnansweredRequest)).Status);
+        var eightWeeks = aanvraag.Header.BerichtIdentificatie.Dagtekening.AddDays(56);
+        await _scanner.ScanAsync(eightWeeks.AddDays(-1));
+        Assert.Equal(AlertStatus.Resolved, Assert.Single(await AlertsAsync(DueRules.UnansweredRequest)).Status);
+        await _scanner.ScanAsync(eightWeeks);
+        var late = Assert.Single(await AlertsAsync(DueRules.UnansweredRequest));
+        Assert.Equal((AlertStatus.Open, AlertSeverity.Critical), (late.Status, late.Severity));
+        Assert.Contains("8 weken", late.Explanation, StringComparison.Ordinal);
+
+        await RouteAsync(_chain.Toewijzing(312, null, "REF-315-1"));
+        await _scanner.ScanAsync(eightWeeks.AddDays(1));
+        Assert.Equal(AlertStatus.Resolved, Assert.Single(await AlertsAsync(DueRules.UnansweredRequest)).Status);
+    }
+
+    [Fact]
+    public async Task A_heenbericht_without_its_retour_after_three_working_days_raises_R3_retour_for_the_addressee_and_the_retour_resolves_it()
+    {
+        var toewijzing = _chain.Toewijzing(313);
+        await RouteAsync(toewijzing);
+        var deadline = Calendar.AddWorkingDays(_today, 3);
+
+        await _scanner.ScanAsync(deadline.AddDays(-1));
+        Assert.Empty(await AlertsAsync(DueRules.MissingRetour));
+        await _scanner.ScanAsync(deadline);
+        var alert = Assert.Single(await AlertsAsync(DueRules.MissingRetour));
+        Assert.Equal((_aanbieder, _gemeente, _aanbieder), (alert.Owner, alert.Gemeente, alert.Aanbieder));
+        Assert.Contains("WMO301", alert.Explanation, StringComparison.Ordinal);
+
+        var retour = new Wmo.Messages.Retour.RetourWriter(Schemas).Write(IwmoXml.Write(toewijzing), Wmo.Messages.Retour.RetourVerdict.Approved, "R" + Guid.NewGuid().ToString("N")[..10], _today);
+        var accepted = Assert.IsType<IntakeResult.Accepted>(await _intake.ReceiveAsync(new Caller(_aanbieder, Role.Aanbieder),
+            System.Text.Encoding.UTF8.GetBytes(retour.Declaration + retour.ToString())));
+        var record = (await _tracking.GetAsync(accepted.Id))!;
+        await _router.RouteAsync(new InboxMessage(accepted.Id, record.Blob, record.Bericht, record.Afzender, record.ReceivedOn));
+        await _scanner.ScanAsync(deadline.AddDays(1));
+
+        Assert.Equal(AlertStatus.Resolved, Assert.Single(await AlertsAsync(DueRules.MissingRetour)).Status);
+    }
+
+    [Fact]
+    public async Task A_declaration_without_its_325_raises_R3_325_for_the_gemeente_after_ten_working_days()
+    {
+        await RouteAsync(_chain.Toewijzing(314));
+        await RouteAsync(_chain.Declaratie(314, _today.AddDays(-30), _today.AddDays(-2)));
+        var deadline = Calendar.AddWorkingDays(_today, 10);
+
+        await _scanner.ScanAsync(deadline.AddDays(-1));
+        Assert.Empty(await AlertsAsync(DueRules.MissingDeclaratieAntwoord));
+        await _scanner.ScanAsync(deadline);
+
+        Assert.Equal(_gemeente, Assert.Single(await AlertsAsync(DueRules.MissingDeclaratieAntwoord)).Owner);
+    }
+
+    [Fact]
+    public async Task A_voorziening_that_ended_while_the_CAK_still_levies_raises_R6_from_the_second_month_after_the_end()
+    {
+        var begin = _today.AddDays(-40);
+        var end = _today.AddDays(-25);
+        await RouteAsync(_chain.Toewijzing(315, end));
+        await RouteAsync(_chain.Start(315, begin)); // the WMO405 start goes to the CAK; no 307 follows
+        var due = new DateOnly(end.Year, end.Month, 1).AddMonths(2);
+
+        await _scanner.ScanAsync(due.AddDays(-1));
+        Assert.Empty(await AlertsAsync(DueRules.LateStop));
+        await _scanner.ScanAsync(due);
+        var alert = Assert.Single(await AlertsAsync(DueRules.LateStop));
+        Assert.Equal((_gemeente, 2), (alert.Owner, alert.MonthsAtRisk));
+        Assert.Contains("te veel eigen bijdrage", alert.Explanation, StringComparison.Ordinal);
+
+        await RouteAsync(_chain.Stop(315, begin, end)); // the stop WMO405 follows
+        await _scanner.ScanAsync(due.AddDays(1));
+        Assert.Equal(AlertStatus.Resolved, Assert.Single(await AlertsAsync(DueRules.LateStop)).Status);
+    }
+
+    [Fact]
+    public async Task A_start_further_back_than_the_configured_cap_raises_R5_with_the_months_the_gemeente_loses()
+    {
+        var begin = _today.AddMonths(-7);
+        await RouteAsync(_chain.Toewijzing(316));
+        await RouteAsync(_chain.Start(316, begin));
+        var capped = new Scanner(_due, _ledger, _tracking, _alerts,
+            new CakLeg(new CakPolicies(new Dictionary<string, CakPolicy>()), Tariffs.With([new(2025, 2100), new(2026, 2200), new(2027, 2300)]), "CAK", new CakOutbox(_storage)),
+            new DetectionOptions(Calendar, RetroactiveCapMonths: 4), TimeProvider.System);
+
+        await capped.ScanAsync(_today);
+
+        var r5 = Assert.Single(await AlertsAsync(DueRules.RetroactiveCap));
+        var stack = Assert.Single(await AlertsAsync(DueRules.Stack));
+        Assert.Equal(stack.MonthsAtRisk - 4, r5.MonthsAtRisk);
+        Assert.Equal((_gemeente, AlertSeverity.Critical), (r5.Owner, r5.Severity));
+        Assert.Contains("niet meer kan innen", r5.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_stack_amount_sums_each_months_tariff_across_a_year_boundary()
+    {
+        await RouteAsync(_chain.Toewijzing(317));
+        var begin = new DateOnly(_today.Year, 11, 15) is var nov && nov <= _today ? nov : nov.AddYears(-1);
+        await RouteAsync(_chain.Start(317, begin));
+        var asOf = new DateOnly(begin.Year + 1, 2, 10); // December, January, February: one month at the old tariff, two at the new
+
+        await _scanner.ScanAsync(asOf);
+
+        var alert = Assert.Single(await AlertsAsync(DueRules.Stack));
+        Assert.Equal(3, alert.MonthsAtRisk);
+        long Tariff(int year) => year switch { 2026 => 2200, 2027 => 2300, _ => 0 };
+        Assert.Equal(Tariff(begin.Year) + (2 * Tariff(begin.Year + 1)), alert.AmountAtRiskCents);
     }
 }

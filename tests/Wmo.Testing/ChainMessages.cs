@@ -35,6 +35,23 @@ public sealed class ChainMessages(string gemeente, string aanbieder, string bsn,
             [new Contact("01", new Adres(new Huis(1, null, null, null), "1011AB", "Demostraat", "Demodorp", null), null, null, null, null)],
             [new ToegewezenProduct(nummer, null, new Product("02", null), today.AddDays(-10), new TimeOnly(9, 0), today.AddDays(-7), null, redenWijziging, null, null, null)]));
 
+    /// <summary>The gemeente's WMO319 on a request: VerzoekAntwoord 1 (afgewezen) or 2 (in onderzoek).</summary>
+    public Wmo319 Antwoord(string referentie, string verzoekAntwoord) => new(
+        Header("482", gemeente, aanbieder), new Antwoord(referentie, verzoekAntwoord, verzoekAntwoord == "1" ? "7" : null));
+
+    /// <summary>A toewijzing with an end date, optionally answering the aanbieder's request.</summary>
+    public Wmo301 Toewijzing(long nummer, DateOnly? einddatum, string? referentie = null)
+    {
+        var m = Toewijzing(nummer);
+        var p = m.Client.ToegewezenProducten[0] with { Einddatum = einddatum, ReferentieAanbieder = referentie };
+        if (einddatum is { } end && end <= p.Ingangsdatum)
+        {
+            p = p with { Ingangsdatum = end.AddDays(-20) }; // an ended toewijzing began before it ended
+        }
+
+        return m with { Client = m.Client with { ToegewezenProducten = [p] } };
+    }
+
     public Wmo305 Start(long nummer, DateOnly begin, string status = "1") => new(
         Header("418", aanbieder, gemeente),
         new Wmo305Client(bsn, Geboren, "1", Naam, [new StartProduct(nummer, new Product("02", null), null, begin, status)]));

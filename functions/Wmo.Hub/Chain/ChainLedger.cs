@@ -53,12 +53,18 @@ public static class ChainLedger
             case Wmo315 m:
                 foreach (var p in m.Client.AangevraagdeProducten)
                 {
+                    apply.Requested(m.Header, p.ReferentieAanbieder);
                     apply.Event(LedgerEventKinds.Aanvraag, product: ProductText(p.Product), datum: p.ToewijzingIngangsdatum, einddatum: p.ToewijzingEinddatum, reden: p.ReferentieAanbieder);
                 }
 
                 break;
             case Wmo317 m:
+                apply.Requested(m.Header, m.Client.Verzoek.ReferentieAanbieder);
                 apply.Event(LedgerEventKinds.Wijzigingsverzoek, reden: m.Client.Verzoek.ReferentieAanbieder);
+                break;
+            case Wmo319 m:
+                apply.Answered(m.Antwoord.ReferentieAanbieder, m.Antwoord.VerzoekAntwoord == "2" ? VerzoekState.InOnderzoek : VerzoekState.Beantwoord);
+                apply.Event(LedgerEventKinds.Antwoord, reden: m.Antwoord.ReferentieAanbieder, codes: [m.Antwoord.VerzoekAntwoord]);
                 break;
             case Wmo323 m:
                 foreach (var p in m.Declaratie.Clienten.Where(c => c.Bsn == bsn).SelectMany(c => c.Prestaties))
@@ -124,13 +130,14 @@ public static class ChainLedger
         private readonly List<StopState> _stops = [.. initial.Stops];
         private readonly List<DeclaratieSpan> _declaraties = [.. initial.Declaraties];
         private readonly List<CakPeriodState> _cak = [.. initial.Cak];
+        private readonly List<VerzoekState> _verzoeken = [.. initial.Verzoeken];
         private ClientInfo? _client = initial.Client;
         private readonly List<LedgerEvent> _events = [];
         private readonly List<Finding> _findings = [];
         private int _assessed;
 
         public ChainOutcome Outcome() =>
-            new(initial with { Toewijzingen = _toewijzingen, Starts = _starts, Stops = _stops, Declaraties = _declaraties, Cak = _cak, Client = _client },
+            new(initial with { Toewijzingen = _toewijzingen, Starts = _starts, Stops = _stops, Declaraties = _declaraties, Cak = _cak, Client = _client, Verzoeken = _verzoeken },
                 _events, _findings, _assessed);
 
         /// <summary>A prestatie widens its toewijzing's declared span (a credit line does not narrow it).</summary>
@@ -142,6 +149,23 @@ public static class ChainLedger
             if (i >= 0)
             {
                 _declaraties.RemoveAt(i);
+            }
+        }
+
+        /// <summary>A request opens (again, when the aanbieder sends the same reference anew).</summary>
+        public void Requested(Header header, string referentie)
+        {
+            _verzoeken.RemoveAll(v => v.Referentie == referentie && v.Aanbieder == header.Afzender);
+            _verzoeken.Add(new VerzoekState(referentie, bericht, header.Afzender, header.BerichtIdentificatie.Dagtekening, receivedOn, VerzoekState.Open));
+        }
+
+        /// <summary>The gemeente answered a request: a 301 naming its reference or a 319 (in onderzoek keeps it pending).</summary>
+        public void Answered(string referentie, string status)
+        {
+            var i = _verzoeken.FindIndex(v => v.Referentie == referentie && v.Status != VerzoekState.Beantwoord);
+            if (i >= 0)
+            {
+                _verzoeken[i] = _verzoeken[i] with { Status = status, AnsweredOn = receivedOn };
             }
         }
 
@@ -162,6 +186,11 @@ public static class ChainLedger
                     p.Toewijzingsdatum, p.Ingangsdatum, p.Einddatum, p.RedenWijziging, messageId, receivedOn) { Budget = p.Budget };
                 _toewijzingen.RemoveAll(t => t.Nummer == p.ToewijzingNummer);
                 _toewijzingen.Add(state);
+                if (p.ReferentieAanbieder is { Length: > 0 } referentie)
+                {
+                    Answered(referentie, VerzoekState.Beantwoord);
+                }
+
                 Event(state.Deleted ? LedgerEventKinds.ToewijzingVerwijderd : LedgerEventKinds.Toewijzing, p.ToewijzingNummer,
                     ProductText(p.Product), p.Ingangsdatum, p.Einddatum, p.RedenWijziging);
             }

@@ -23,6 +23,9 @@ public sealed record ChainState(
     /// <summary>The eigen-bijdrage periods sent to the CAK (WMO405) and what the CAK answered (WMO406).</summary>
     public IReadOnlyList<CakPeriodState> Cak { get; init; } = [];
 
+    /// <summary>The aanbieder's requests (WMO315 per ReferentieAanbieder, WMO317) and how far the gemeente answered them (OP274).</summary>
+    public IReadOnlyList<VerzoekState> Verzoeken { get; init; } = [];
+
     public ToewijzingState? Toewijzing(long nummer) => Toewijzingen.FirstOrDefault(t => t.Nummer == nummer);
 
     /// <summary>The starts that stand: reported with StatusAanlevering 1, not deleted and not rejected by a retour.</summary>
@@ -68,6 +71,19 @@ public sealed record CakPeriodState(
 
     /// <summary>Still part of what the CAK holds or will hold (not withdrawn, not rejected).</summary>
     public bool Stands => Status is Sent or Accepted;
+}
+
+/// <summary>
+/// A request of the aanbieder (WMO315 AangevraagdProduct or WMO317 Verzoek), keyed by its ReferentieAanbieder. The
+/// gemeente answers it with a WMO301 naming the same reference or a WMO319: VerzoekAntwoord 1 (afgewezen) closes it,
+/// 2 (in onderzoek) gives the gemeente until 8 weeks after the request's dagtekening (OP274).
+/// </summary>
+public sealed record VerzoekState(
+    string Referentie, string Bericht, string Aanbieder, DateOnly Dagtekening, DateTimeOffset ReceivedOn, string Status, DateTimeOffset? AnsweredOn = null)
+{
+    public const string Open = "open";
+    public const string InOnderzoek = "in-onderzoek";
+    public const string Beantwoord = "beantwoord";
 }
 
 /// <summary>A start (WMO305 StartProduct), keyed by toewijzing and Begindatum (OP289: one current start per product).</summary>

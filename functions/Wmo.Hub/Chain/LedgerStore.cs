@@ -53,6 +53,20 @@ public sealed class LedgerStore
     public string PersonId(string gemeente, string bsn) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(_personKey, Encoding.UTF8.GetBytes(gemeente + "|" + bsn)).AsSpan(0, 16));
 
+    /// <summary>
+    /// Remembers whose request a ReferentieAanbieder is, so the gemeente's WMO319 (which names no client) reaches the
+    /// person's chain. Kept in partition <c>verzoek|aanbieder</c> of the same table, keyed by a hash of the reference.
+    /// </summary>
+    public Task IndexRequestAsync(string aanbieder, string referentie, string personId, CancellationToken ct = default) =>
+        _table.UpsertAsync(new TableEntity(RequestPartition(aanbieder), RequestRow(referentie)) { ["PersonId"] = personId }, TableUpdateMode.Replace, ct);
+
+    public async Task<string?> FindRequestAsync(string aanbieder, string referentie, CancellationToken ct = default) =>
+        (await _table.GetAsync(RequestPartition(aanbieder), RequestRow(referentie), ct))?.GetString("PersonId");
+
+    private static string RequestPartition(string aanbieder) => "verzoek|" + aanbieder;
+
+    private static string RequestRow(string referentie) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(referentie)).AsSpan(0, 16));
+
     public async Task<ChainState?> GetStateAsync(string personId, CancellationToken ct = default) =>
         await _table.GetAsync(personId, StateRow, ct) is { } e ? ReadState(e) : null;
 

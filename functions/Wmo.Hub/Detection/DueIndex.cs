@@ -1,6 +1,7 @@
 using System.Globalization;
 using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
+using Wmo.Messages;
 using Wmo.Storage;
 
 namespace Wmo.Hub.Detection;
@@ -9,11 +10,23 @@ namespace Wmo.Hub.Detection;
 /// <param name="Key">What it is about within the person: a ToewijzingNummer, or a period's Begindatum.</param>
 public sealed record DueItem(string Rule, string PersonId, string Key, DateOnly Due);
 
-/// <summary>The deadline rules that go through the due index.</summary>
+/// <summary>The deadline rules that go through the due index (domain.md §6.3).</summary>
 public static class DueRules
 {
     /// <summary>R3 (OP271): a toewijzing expects a WMO305 within 5 working days of its Ingangsdatum (of its receipt when retroactive).</summary>
     public const string MissingStart = "R3-305";
+
+    /// <summary>R3 (OP272, OP363): a delivery whose toewijzing ended expects a WMO307 within 5 working days of the Einddatum.</summary>
+    public const string MissingStop = "R3-307";
+
+    /// <summary>R3 (OP274): a WMO315/317 expects a WMO301 or WMO319 within 5 working days (8 weeks after its dagtekening when "in onderzoek").</summary>
+    public const string UnansweredRequest = "R3-315";
+
+    /// <summary>R3 (OP090): a heenbericht expects its retour within 3 working days of receipt. Subject: the message.</summary>
+    public const string MissingRetour = "R3-retour";
+
+    /// <summary>R3 (OP090x4): a WMO323 expects its WMO325 within 10 working days of receipt. Subject: the message.</summary>
+    public const string MissingDeclaratieAntwoord = "R3-325";
 
     /// <summary>R2 (Uitvoeringsregeling art. 2f): an accepted WMO405 within a month after the voorziening was provided.</summary>
     public const string Art2f = "R2";
@@ -21,32 +34,86 @@ public static class DueRules
     /// <summary>R1: the months that would be billed at once if the CAK received the start now reach the threshold.</summary>
     public const string Stack = "R1";
 
+    /// <summary>R5: the retroactive months exceed the cap the CAK can still levy (raised with R1; the cap is configured).</summary>
+    public const string RetroactiveCap = "R5";
+
+    /// <summary>R6: the voorziening ended, but two months on the CAK still has no stop: it keeps levying (over-billing).</summary>
+    public const string LateStop = "R6";
+
+    /// <summary>The person a message-level deadline (retours) is filed under: none, the subject is the message.</summary>
+    public const string MessageSubject = "bericht";
+
     /// <summary>
-    /// The deadlines a person's chain implies: one per toewijzing without a start, and per eigen-bijdrage period the CAK
-    /// has not accepted, the art. 2f deadline and the day the predicted stack reaches the threshold.
+    /// The deadlines a person's chain implies: one per toewijzing without a start, per ended delivery without a stop,
+    /// per request without an answer, and per eigen-bijdrage period the CAK has not accepted, the art. 2f deadline and
+    /// the day the predicted stack reaches the threshold, and per period that ended without a stop at the CAK, R6.
     /// </summary>
     public static IEnumerable<DueItem> For(string personId, ChainState state, CakPolicy policy, Tariffs tariffs, WorkingDays calendar, DateOnly today, int stackThreshold)
     {
-        foreach (var t in state.Toewijzingen.Where(t => !t.Deleted && !state.CurrentStarts(t.Nummer).Any()))
+        foreach (var t in state.Toewijzingen.Where(t => !t.Deleted))
         {
-            var received = DateOnly.FromDateTime(t.ReceivedOn.UtcDateTime);
-            var from = t.Ingangsdatum < received ? received : t.Ingangsdatum; // retroactive: from receipt (OP271)
-            yield return new DueItem(MissingStart, personId, t.Nummer.ToString(CultureInfo.InvariantCulture), calendar.AddWorkingDays(from, 5));
+            var nummer = t.Nummer.ToString(CultureInfo.InvariantCulture);
+            var starts = state.CurrentStarts(t.Nummer).ToList();
+            if (starts.Count == 0)
+            {
+                var received = DateOnly.FromDateTime(t.ReceivedOn.UtcDateTime);
+                var from = t.Ingangsdatum < received ? received : t.Ingangsdatum; // retroactive: from receipt (OP271)
+                yield return new DueItem(MissingStart, personId, nummer, calendar.AddWorkingDays(from, 5));
+            }
+            else if (t.Einddatum is { } einde && starts.Any(s => !state.CurrentStops(t.Nummer, s.Begindatum).Any(e => !e.Temporary)))
+            {
+                yield return new DueItem(MissingStop, personId, nummer, calendar.AddWorkingDays(einde, 5));
+            }
+        }
+
+        foreach (var v in state.Verzoeken.Where(v => v.Status != VerzoekState.Beantwoord))
+        {
+            yield return new DueItem(UnansweredRequest, personId, v.Referentie, v.Status == VerzoekState.InOnderzoek
+                ? v.Dagtekening.AddDays(56)
+                : calendar.AddWorkingDays(DateOnly.FromDateTime(v.ReceivedOn.UtcDateTime), 5));
         }
 
         foreach (var p in EigenBijdragePlanner.Derive(state, policy, tariffs, today))
         {
-            if (state.Cak.Any(c => c.Begindatum == p.Begindatum && c.Status == CakPeriodState.Accepted))
+            var key = p.Begindatum.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (!state.Cak.Any(c => c.Begindatum == p.Begindatum && c.Status == CakPeriodState.Accepted))
             {
-                continue;
+                yield return new DueItem(Art2f, personId, key, p.Begindatum.AddMonths(1));
+                var firstBilled = new DateOnly(p.Begindatum.Year, p.Begindatum.Month, 1).AddMonths(1);
+                yield return new DueItem(Stack, personId, key, firstBilled.AddMonths(stackThreshold - 1));
             }
 
-            var key = p.Begindatum.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            yield return new DueItem(Art2f, personId, key, p.Begindatum.AddMonths(1));
-            var firstBilled = new DateOnly(p.Begindatum.Year, p.Begindatum.Month, 1).AddMonths(1);
-            yield return new DueItem(Stack, personId, key, firstBilled.AddMonths(stackThreshold - 1));
+            if (ExpectedEnd(state, p) is { } end && !state.Cak.Any(c => c.Begindatum == p.Begindatum && c.Stands && c.Einddatum is not null))
+            {
+                // domain.md R6: m(now) > m(end) + 1, i.e. from the first day of the second month after the end.
+                yield return new DueItem(LateStop, personId, key, new DateOnly(end.Year, end.Month, 1).AddMonths(2));
+            }
         }
     }
+
+    /// <summary>
+    /// When the voorziening of a period ended: its stop under the policy, or else (no stop reported) the last
+    /// Einddatum of the toewijzingen it covers, once every one of them has an end.
+    /// </summary>
+    public static DateOnly? ExpectedEnd(ChainState state, DerivedPeriod period)
+    {
+        if (period.Einddatum is { } end)
+        {
+            return end;
+        }
+
+        // Every toewijzing still relevant to the period: one without an end keeps the voorziening open.
+        var covering = state.Toewijzingen.Where(t => !t.Deleted && (t.Einddatum is null || t.Einddatum >= period.Begindatum)).ToList();
+        return covering.Count > 0 && covering.All(t => t.Einddatum is not null) ? covering.Max(t => t.Einddatum) : null;
+    }
+
+    /// <summary>The retour deadline of a heenbericht routed through the hub (OP090, OP090x4), or none when it gets no retour.</summary>
+    public static DueItem? ForMessage(Guid messageId, MessageType type, DateOnly received, WorkingDays calendar) =>
+        MessageCatalog.AnswerTo(type) is not { } answer || type.Sender == PartyKind.Cak || answer.Sender == PartyKind.Cak
+            ? null
+            : answer == MessageCatalog.Wmo325
+                ? new DueItem(MissingDeclaratieAntwoord, MessageSubject, messageId.ToString("N"), calendar.AddWorkingDays(received, 10))
+                : new DueItem(MissingRetour, MessageSubject, messageId.ToString("N"), calendar.AddWorkingDays(received, 3));
 }
 
 /// <summary>
@@ -59,7 +126,8 @@ public sealed class DueIndex
     public const string TableName = "termijnen";
     private readonly TableClient _table;
 
-    public DueIndex(StorageClient storage) => _table = storage.GetTable(TableName);
+    /// <param name="tableName">Another table than <c>termijnen</c>: isolates a test's or benchmark's deadlines.</param>
+    public DueIndex(StorageClient storage, string tableName = TableName) => _table = storage.GetTable(tableName);
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
 

@@ -6,18 +6,21 @@ using Wmo.Messages.Retour;
 namespace Wmo.Hub.Detection;
 
 /// <summary>How the detection rules are tuned (domain.md §6; every threshold configurable).</summary>
-public sealed record DetectionOptions(WorkingDays Calendar, int StackThreshold = 2);
+/// <param name="StackThreshold">R1: months billed at once that make a stapelfactuur (warning at, critical beyond).</param>
+/// <param name="RetroactiveCapMonths">R5: how many months back the CAK can still levy; unknown (null) by default, so R5 stays silent.</param>
+public sealed record DetectionOptions(WorkingDays Calendar, int StackThreshold = 2, int? RetroactiveCapMonths = null);
 
 /// <summary>What a scan did.</summary>
 public sealed record ScanResult(DateOnly AsOf, int Due, int Raised, int Resolved);
 
 /// <summary>
 /// The timer-driven detection (timer <c>DetectionScan</c>, <c>POST /api/admin/scan?asOf=</c>): reads the due index up to
-/// the day, re-evaluates each deadline against the person's current chain, raises or escalates the alert when it is
-/// missed, and resolves it (and drops the row) when the missing message has arrived. Running it twice, or for the same
-/// day again, updates the same alerts: one per rule, person and toewijzing or period.
+/// the day, re-evaluates each deadline against the person's current chain (or, for a retour deadline, the message's
+/// tracking), raises or escalates the alert when it is missed, and resolves it (and drops the row) when the missing
+/// message has arrived. Running it twice, or for the same day again, updates the same alerts: one per rule, subject
+/// and period.
 /// </summary>
-public sealed class Scanner(DueIndex due, LedgerStore ledger, Alerts alerts, CakLeg cak, DetectionOptions options, TimeProvider time)
+public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking, Alerts alerts, CakLeg cak, DetectionOptions options, TimeProvider time)
 {
     public async Task<ScanResult> ScanAsync(DateOnly asOf, CancellationToken ct = default)
     {
@@ -26,6 +29,14 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Alerts alerts, Cak
         await foreach (var item in due.DueAsync(asOf, ct))
         {
             count++;
+            if (item.PersonId == DueRules.MessageSubject)
+            {
+                var (r, s) = await ScanMessageAsync(item, asOf, ct);
+                raised += r;
+                resolved += s;
+                continue;
+            }
+
             if (!states.TryGetValue(item.PersonId, out var state))
             {
                 states[item.PersonId] = state = await ledger.GetStateAsync(item.PersonId, ct);
@@ -33,13 +44,18 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Alerts alerts, Cak
 
             var current = state is null ? null : DueRules.For(item.PersonId, state, cak.Policies.For(state.Gemeente), cak.Tariffs, options.Calendar, asOf, options.StackThreshold)
                 .FirstOrDefault(d => d.Rule == item.Rule && d.Key == item.Key);
-            var alertId = Alerts.IdOf(item.Rule, item.PersonId + "|" + item.Key, item.Key);
             if (current is null)
             {
                 // The rule holds now (the start arrived, the CAK accepted, the toewijzing was withdrawn).
-                if (state is not null && await alerts.ResolveAsync(state.Gemeente, alertId, Resolution(item.Rule), ct))
+                if (state is not null)
                 {
-                    resolved++;
+                    foreach (var rule in item.Rule == DueRules.Stack ? [DueRules.Stack, DueRules.RetroactiveCap] : new[] { item.Rule })
+                    {
+                        if (await alerts.ResolveAsync(state.Gemeente, Alerts.IdOf(rule, item.PersonId + "|" + item.Key, item.Key), Resolution(rule), ct))
+                        {
+                            resolved++;
+                        }
+                    }
                 }
 
                 await due.RemoveAsync(item, ct);
@@ -52,13 +68,20 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Alerts alerts, Cak
                 await due.RemoveAsync(item, ct);
                 if (current.Due > asOf)
                 {
+                    // A new deadline not yet reached (a request "in onderzoek", a corrected date): the alert for the old one ends.
+                    if (await alerts.ResolveAsync(state!.Gemeente, Alerts.IdOf(item.Rule, item.PersonId + "|" + item.Key, item.Key),
+                        $"De termijn is verschoven naar {Alerts.Date(current.Due)}.", ct))
+                    {
+                        resolved++;
+                    }
+
                     continue;
                 }
             }
 
-            if (Evaluate(current, state!, asOf) is { } alert)
+            foreach (var alert in Evaluate(current, state!, asOf))
             {
-                await alerts.RaiseAsync(alert with { Id = alertId }, ct);
+                await alerts.RaiseAsync(alert with { Id = Alerts.IdOf(alert.Rule, alert.Subject, alert.Period) }, ct);
                 raised++;
             }
         }
@@ -66,53 +89,145 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Alerts alerts, Cak
         return new ScanResult(asOf, count, raised, resolved);
     }
 
-    private Alert? Evaluate(DueItem item, ChainState state, DateOnly asOf)
+    /// <summary>R3 retour deadlines (OP090, OP090x4): answered when the addressee's retour (or 325) links to the message.</summary>
+    private async Task<(int Raised, int Resolved)> ScanMessageAsync(DueItem item, DateOnly asOf, CancellationToken ct)
+    {
+        var id = Guid.ParseExact(item.Key, "N");
+        var history = await tracking.HistoryAsync(id, ct);
+        if (history is null)
+        {
+            await due.RemoveAsync(item, ct); // purged by retention
+            return (0, 0);
+        }
+
+        var m = history.Message;
+        var gemeente = m.Afzender.Length == 4 ? m.Afzender : m.Geadresseerde;
+        var aanbieder = m.Afzender.Length == 4 ? m.Geadresseerde : m.Afzender;
+        var alertId = Alerts.IdOf(item.Rule, item.Key, item.Key);
+        foreach (var link in history.Links.Where(l => l.Relation == "answered-by"))
+        {
+            if (await tracking.GetAsync(link.Id, ct) is { } answer && answer.Afzender == m.Geadresseerde)
+            {
+                await due.RemoveAsync(item, ct);
+                var done = await alerts.ResolveAsync(gemeente, alertId, $"{answer.Bericht} van {answer.Afzender} ontvangen op {Alerts.Date(DateOnly.FromDateTime(answer.ReceivedOn.UtcDateTime))}.", ct);
+                return (0, done ? 1 : 0);
+            }
+        }
+
+        var received = DateOnly.FromDateTime(m.ReceivedOn.UtcDateTime);
+        var norm = item.Rule == DueRules.MissingDeclaratieAntwoord ? 10 : 3;
+        var waited = options.Calendar.Between(received, asOf);
+        var (answerName, source) = item.Rule == DueRules.MissingDeclaratieAntwoord ? ("declaratie-antwoord (WMO325)", "OP090x4") : ("retourbericht", "OP090");
+        await alerts.RaiseAsync(new Alert(alertId, item.Rule, waited > 2 * norm ? AlertSeverity.Critical : AlertSeverity.Warning, AlertStatus.Open, m.Geadresseerde,
+            item.Key, item.Key, gemeente, aanbieder, null, null, null, time.GetUtcNow(), Since(item.Due), null, null,
+            $"Bericht {m.Bericht} van {m.Afzender} (identificatie {m.Identificatie}), ontvangen op {Alerts.Date(received)}, is na {waited} werkdagen nog niet beantwoord "
+            + $"met een {answerName} door {m.Geadresseerde} (binnen {norm} werkdagen, {source})."), ct);
+        return (1, 0);
+    }
+
+    private IEnumerable<Alert> Evaluate(DueItem item, ChainState state, DateOnly asOf)
     {
         var now = time.GetUtcNow();
         var bsn = MessageRules.Mask(state.Bsn);
-        var dueSince = new DateTimeOffset(item.Due.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var dueSince = Since(item.Due);
         var subject = item.PersonId + "|" + item.Key;
+        Alert For(string rule, string severity, string owner, string? aanbieder, long? nummer, int? months, long? cents, string explanation) =>
+            new(string.Empty, rule, severity, AlertStatus.Open, owner, subject, item.Key, state.Gemeente, aanbieder, nummer, bsn, item.PersonId, now, dueSince, months, cents, explanation);
+
         switch (item.Rule)
         {
             case DueRules.MissingStart:
+            {
                 var t = state.Toewijzing(long.Parse(item.Key, CultureInfo.InvariantCulture))!;
                 var late = options.Calendar.Between(t.Ingangsdatum, asOf);
-                return new Alert(string.Empty, DueRules.MissingStart, late > 20 ? AlertSeverity.Critical : AlertSeverity.Warning, AlertStatus.Open, t.Aanbieder,
-                    subject, item.Key, state.Gemeente, t.Aanbieder, t.Nummer, bsn, item.PersonId, now, dueSince, null, null,
+                yield return For(item.Rule, late > 20 ? AlertSeverity.Critical : AlertSeverity.Warning, t.Aanbieder, t.Aanbieder, t.Nummer, null, null,
                     $"Toewijzing {t.Nummer} ging in op {Alerts.Date(t.Ingangsdatum)}; {late} werkdagen later heeft aanbieder {t.Aanbieder} nog geen startbericht (WMO305) gestuurd (binnen 5 werkdagen, OP271).");
+                break;
+            }
+
+            case DueRules.MissingStop:
+            {
+                var t = state.Toewijzing(long.Parse(item.Key, CultureInfo.InvariantCulture))!;
+                var late = options.Calendar.Between(t.Einddatum!.Value, asOf);
+                yield return For(item.Rule, late > 20 ? AlertSeverity.Critical : AlertSeverity.Warning, t.Aanbieder, t.Aanbieder, t.Nummer, null, null,
+                    $"Toewijzing {t.Nummer} eindigde op {Alerts.Date(t.Einddatum.Value)}; {late} werkdagen later heeft aanbieder {t.Aanbieder} de levering nog niet gestopt met een stopbericht (WMO307) (binnen 5 werkdagen, OP272).");
+                break;
+            }
+
+            case DueRules.UnansweredRequest:
+            {
+                var v = state.Verzoeken.First(v => v.Referentie == item.Key);
+                var received = DateOnly.FromDateTime(v.ReceivedOn.UtcDateTime);
+                var waited = options.Calendar.Between(received, asOf);
+                yield return For(item.Rule, v.Status == VerzoekState.InOnderzoek || waited > 20 ? AlertSeverity.Critical : AlertSeverity.Warning, state.Gemeente, v.Aanbieder, null, null, null,
+                    v.Status == VerzoekState.InOnderzoek
+                        ? $"Het verzoek ({v.Bericht}, referentie {v.Referentie}) van aanbieder {v.Aanbieder} is in onderzoek, maar 8 weken na {Alerts.Date(v.Dagtekening)} is er nog geen toewijzing (WMO301) of afwijzing (WMO319) (OP274)."
+                        : $"Het verzoek ({v.Bericht}, referentie {v.Referentie}) van aanbieder {v.Aanbieder}, ontvangen op {Alerts.Date(received)}, is na {waited} werkdagen nog niet beantwoord met een toewijzing (WMO301) of antwoordbericht (WMO319) (binnen 5 werkdagen, OP274).");
+                break;
+            }
+
             case DueRules.Art2f:
+            {
                 var begin = DateOnly.ParseExact(item.Key, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-                return new Alert(string.Empty, DueRules.Art2f, AlertSeverity.Warning, AlertStatus.Open, state.Gemeente, subject, item.Key, state.Gemeente, null, null,
-                    bsn, item.PersonId, now, dueSince, null, null,
+                yield return For(item.Rule, AlertSeverity.Warning, state.Gemeente, null, null, null, null,
                     $"De voorziening loopt sinds {Alerts.Date(begin)}; het CAK heeft na een maand nog geen geaccepteerde melding (WMO405) (art. 2f Uitvoeringsregeling Wmo 2015).");
+                break;
+            }
+
             case DueRules.Stack:
+            {
                 var start = DateOnly.ParseExact(item.Key, "yyyy-MM-dd", CultureInfo.InvariantCulture);
                 var period = EigenBijdragePlanner.Derive(state, cak.Policies.For(state.Gemeente), cak.Tariffs, asOf).FirstOrDefault(p => p.Begindatum == start);
-                var (months, cents, unknown) = Stack(start, asOf, period?.Kostprijs);
+                var firstBilled = new DateOnly(start.Year, start.Month, 1).AddMonths(1);
+                var (months, cents, unknown) = Months(firstBilled, asOf, period?.Kostprijs);
                 if (months < options.StackThreshold)
                 {
-                    return null;
+                    yield break;
                 }
 
-                var amount = (cents / 100m).ToString("N2", Dutch);
-                return new Alert(string.Empty, DueRules.Stack, months > options.StackThreshold ? AlertSeverity.Critical : AlertSeverity.Warning, AlertStatus.Open,
-                    state.Gemeente, subject, item.Key, state.Gemeente, null, null, bsn, item.PersonId, now, dueSince, months, cents,
-                    $"Als het CAK de start (vanaf {Alerts.Date(start)}) nu ontvangt, krijgt de cliënt {months} maanden eigen bijdrage in één factuur (€ {amount}"
+                yield return For(item.Rule, months > options.StackThreshold ? AlertSeverity.Critical : AlertSeverity.Warning, state.Gemeente, null, null, months, cents,
+                    $"Als het CAK de start (vanaf {Alerts.Date(start)}) nu ontvangt, krijgt de cliënt {months} maanden eigen bijdrage in één factuur (€ {Euro(cents)}"
                     + (unknown.Count > 0 ? $", zonder {string.Join(", ", unknown)}: tarief onbekend" : string.Empty) + ").");
-            default:
-                return null;
+
+                if (options.RetroactiveCapMonths is { } cap && months > cap)
+                {
+                    // R5: the oldest months beyond the cap can no longer be levied; the gemeente loses that bijdrage.
+                    var (lost, lostCents, _) = Months(firstBilled, firstBilled.AddMonths(months - cap - 1), null);
+                    yield return For(DueRules.RetroactiveCap, AlertSeverity.Critical, state.Gemeente, null, null, lost, lostCents,
+                        $"De start (vanaf {Alerts.Date(start)}) ligt zo ver terug dat het CAK {lost} maanden niet meer kan innen (grens {cap} maanden): de gemeente loopt € {Euro(lostCents)} eigen bijdrage mis.");
+                }
+
+                break;
+            }
+
+            case DueRules.LateStop:
+            {
+                var start = DateOnly.ParseExact(item.Key, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+                var period = EigenBijdragePlanner.Derive(state, cak.Policies.For(state.Gemeente), cak.Tariffs, asOf).First(p => p.Begindatum == start);
+                var end = DueRules.ExpectedEnd(state, period)!.Value;
+                var (months, cents, _) = Months(new DateOnly(end.Year, end.Month, 1).AddMonths(1), asOf, null);
+                yield return For(item.Rule, months > options.StackThreshold ? AlertSeverity.Critical : AlertSeverity.Warning, state.Gemeente, null, null, months, cents,
+                    $"De voorziening eindigde op {Alerts.Date(end)}, maar het CAK heeft nog geen stop ontvangen (WMO405 met einddatum)"
+                    + (period.Einddatum is null ? " en de aanbieder heeft geen stopbericht (WMO307) gestuurd" : string.Empty)
+                    + $"; de cliënt betaalt intussen {months} maanden te veel eigen bijdrage (€ {Euro(cents)}), die het CAK later moet terugbetalen.");
+                break;
+            }
         }
     }
 
+    private static DateTimeOffset Since(DateOnly due) => new(due.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
     private static readonly NumberFormatInfo Dutch = new() { NumberDecimalSeparator = ",", NumberGroupSeparator = "." };
 
-    /// <summary>R1: months from the month after the start up to this month, and their abonnementstarief (capped at the kostprijs).</summary>
-    private (int Months, long Cents, List<int> UnknownYears) Stack(DateOnly start, DateOnly asOf, long? kostprijs)
+    internal static string Euro(long cents) => (cents / 100m).ToString("N2", Dutch);
+
+    /// <summary>The months from <paramref name="first"/> up to the month of <paramref name="last"/>, and their abonnementstarief (capped at the kostprijs).</summary>
+    private (int Months, long Cents, List<int> UnknownYears) Months(DateOnly first, DateOnly last, long? kostprijs)
     {
         var months = 0;
         long cents = 0;
         var unknown = new List<int>();
-        for (var m = new DateOnly(start.Year, start.Month, 1).AddMonths(1); m <= asOf; m = m.AddMonths(1))
+        for (var m = new DateOnly(first.Year, first.Month, 1); m <= last; m = m.AddMonths(1))
         {
             months++;
             if (cak.Tariffs.For(m.Year) is { } tariff)
@@ -131,6 +246,10 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Alerts alerts, Cak
     private static string Resolution(string rule) => rule switch
     {
         DueRules.MissingStart => "Het startbericht (WMO305) is ontvangen, of de toewijzing is ingetrokken.",
+        DueRules.MissingStop => "Het stopbericht (WMO307) is ontvangen, of de toewijzing is gewijzigd.",
+        DueRules.UnansweredRequest => "De gemeente heeft het verzoek beantwoord (WMO301 of WMO319).",
+        DueRules.LateStop => "Het CAK heeft de stop ontvangen, of de voorziening loopt weer.",
+        DueRules.RetroactiveCap => "Het CAK heeft de start ontvangen; de maanden boven de grens blijven onbetaald.",
         _ => "Het CAK heeft de melding (WMO405) geaccepteerd, of de periode vervalt.",
     };
 }
