@@ -18,6 +18,7 @@ internal static class AlertEndpoints
     {
         app.MapGet("/api/alerts", ListAsync);
         app.MapPost("/api/alerts/{id}/ack", AcknowledgeAsync);
+        app.MapGet("/api/alerts/{id}/brief", LetterAsync);
         app.MapPost("/api/admin/scan", ScanAsync);
     }
 
@@ -26,7 +27,7 @@ internal static class AlertEndpoints
     private static bool MayAct(Caller c, Alert a) =>
         SeesAll(c) || (c.Role is Role.Gemeente or Role.GemeenteOfficer && a.Gemeente == c.Party) || (c.Role is Role.Aanbieder or Role.SupplierOfficer && (a.Aanbieder == c.Party || a.Owner == c.Party));
 
-    private static async Task<IResult> ListAsync(HttpContext http, ApiKeys keys, Alerts alerts, string? owner, string? gemeente, string? aanbieder, string? rule,
+    private static async Task<IResult> ListAsync(HttpContext http, ApiKeys keys, Alerts alerts, Wmo.Hub.Notifications.OwnerDirectory owners, string? owner, string? gemeente, string? aanbieder, string? rule,
         string? severity, string? status, int? pageSize, string? continuationToken, CancellationToken ct)
     {
         if (await MailboxEndpoints.AuthenticateAsync(http, keys, ct) is not { } caller)
@@ -76,6 +77,8 @@ internal static class AlertEndpoints
                 toewijzingNummer = a.ToewijzingNummer, bsn = a.MaskedBsn, persoon = a.PersonId, detectedAt = a.DetectedAt, dueSince = a.DueSince,
                 monthsAtRisk = a.MonthsAtRisk, amountAtRiskCents = a.AmountAtRiskCents, explanation = a.Explanation, resolvedAt = a.ResolvedAt,
                 resolution = a.Resolution, acknowledgedAt = a.AcknowledgedAt, note = a.Note,
+                ownerContact = owners.Find(a.Owner) is { } o ? new { naam = o.Naam, email = o.Email, telefoon = o.Telefoon } : null,
+                letter = Wmo.Hub.Detection.ResidentLetter.Applies(a) ? $"/api/alerts/{a.Id}/brief" : null,
             }),
             continuationToken = next is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes($"{next.NextPartitionKey}\n{next.NextRowKey}")),
         });
@@ -102,6 +105,34 @@ internal static class AlertEndpoints
 
         var result = await scanner.ScanAsync(day, ct);
         return Results.Json(new { asOf = result.AsOf, due = result.Due, raised = result.Raised, resolved = result.Resolved });
+    }
+
+    /// <summary>
+    /// The resident's warning letter for a critical R1 alert (printable HTML, Dutch), for the gemeente of the alert and
+    /// the CAK liaison. Suppliers do not get it: it names the resident.
+    /// </summary>
+    private static async Task<IResult> LetterAsync(HttpContext http, ApiKeys keys, Alerts alerts, Wmo.Hub.Chain.LedgerStore ledger, Wmo.Hub.Cak.CakLeg cak,
+        Wmo.Hub.Notifications.OwnerDirectory owners, TimeProvider time, string id, CancellationToken ct)
+    {
+        if (await MailboxEndpoints.AuthenticateAsync(http, keys, ct) is not { } caller)
+        {
+            return Results.Problem(statusCode: 401, title: "Unauthenticated", detail: "Send a valid API key in the X-Api-Key header.");
+        }
+
+        var alert = await alerts.GetAsync(id, ct);
+        if (alert is null || !(SeesAll(caller) || (caller.Role is Role.Gemeente or Role.GemeenteOfficer && alert.Gemeente == caller.Party)))
+        {
+            return Results.Problem(statusCode: 404, title: "Unknown alert", detail: "No alert with this id is yours to see.");
+        }
+
+        if (!Wmo.Hub.Detection.ResidentLetter.Applies(alert) || alert.PersonId is null || await ledger.GetStateAsync(alert.PersonId, ct) is not { } state)
+        {
+            return Results.Problem(statusCode: 409, title: "No letter for this alert",
+                detail: "A resident letter exists only for an open critical stapelfactuur risk (R1).");
+        }
+
+        var html = Wmo.Hub.Detection.ResidentLetter.Render(alert, state, owners.Find(alert.Gemeente!), cak.Tariffs, Wmo.Messages.DutchTime.Today(time));
+        return Results.Content(html, "text/html; charset=utf-8");
     }
 
     private static async Task<IResult> AcknowledgeAsync(HttpContext http, ApiKeys keys, Alerts alerts, string id, CancellationToken ct)

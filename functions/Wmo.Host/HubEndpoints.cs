@@ -25,6 +25,10 @@ internal static class HubEndpoints
         });
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<Tracking>();
+        services.AddSingleton(_ => NotificationConfiguration.Owners(config));
+        services.AddSingleton<Wmo.Hub.Notifications.NotificationOutbox>();
+        services.AddSingleton(sp => new Wmo.Hub.Notifications.Notifier(sp.GetRequiredService<Wmo.Hub.Notifications.NotificationOutbox>(),
+            new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Alerts>();
         services.AddSingleton<Mailboxes>();
         services.AddSingleton(sp => new LedgerStore(sp.GetRequiredService<StorageClient>(), PersonKeySecret(config, sp.GetRequiredService<ILoggerFactory>())));
@@ -150,7 +154,7 @@ internal static class HubEndpoints
 /// reachable yet (or refuses the key) does not stop the host: it keeps trying, /api/health says what is wrong, and
 /// intake answers 503 until this has succeeded.
 /// </summary>
-internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, DueIndex due, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
+internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, DueIndex due, Wmo.Hub.Notifications.NotificationOutbox notifications, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -172,6 +176,7 @@ internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger
                 await cak.Outbox.EnsureTableAsync(stoppingToken);
                 await alerts.EnsureTableAsync(stoppingToken);
                 await due.EnsureTableAsync(stoppingToken);
+                await notifications.EnsureTableAsync(stoppingToken);
                 foreach (var (caller, key) in seed)
                 {
                     await keys.RegisterAsync(caller, key, stoppingToken);

@@ -131,3 +131,47 @@ internal sealed class DetectionScanFunction(Wmo.Hub.Detection.Scanner scanner, H
         logger.LogInformation("Detection scan for {AsOf}: {Due} due, {Raised} alerts raised or updated, {Resolved} resolved", result.AsOf, result.Due, result.Raised, result.Resolved);
     }
 }
+
+/// <summary>Timer (<c>%NotifySchedule%</c>): delivers the notification outbox to the owners' webhooks.</summary>
+internal sealed class NotificationsFunction(Wmo.Hub.Notifications.Notifier notifier, HubStartup startup, ILogger<NotificationsFunction> logger) : ITimerHandler
+{
+    public const string Name = "Notifications";
+    public const string ScheduleSetting = "%NotifySchedule%";
+
+    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    {
+        if (!startup.IsReady)
+        {
+            return;
+        }
+
+        var round = await notifier.DeliverAsync(cancellationToken);
+        if (round.Failing.Count > 0)
+        {
+            logger.LogWarning("Notifications: {Sent} delivered, {Waiting} waiting; webhook failing for {Owners}", round.Sent, round.Waiting, string.Join(", ", round.Failing));
+        }
+        else if (round.Sent > 0)
+        {
+            logger.LogInformation("Notifications: {Sent} delivered in {Posts} posts", round.Sent, round.Posts);
+        }
+    }
+}
+
+/// <summary>Timer (<c>%DigestSchedule%</c>, daily): queues each owner's digest of open alerts.</summary>
+internal sealed class NotificationDigestFunction(Wmo.Hub.Notifications.NotificationOutbox outbox, Alerts alerts, HubStartup startup, TimeProvider time,
+    ILogger<NotificationDigestFunction> logger) : ITimerHandler
+{
+    public const string Name = "NotificationDigest";
+    public const string ScheduleSetting = "%DigestSchedule%";
+
+    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    {
+        if (!startup.IsReady)
+        {
+            return;
+        }
+
+        var queued = await outbox.EnqueueDigestsAsync(alerts, Wmo.Messages.DutchTime.Today(time), cancellationToken);
+        logger.LogInformation("Notification digest: {Queued} owner(s)", queued);
+    }
+}

@@ -28,6 +28,8 @@ public static class WmoHost
                 ["RetentionSchedule"] = "0 30 2 * * *",
                 ["CakRelaySchedule"] = "*/5 * * * * *",
                 ["ScanSchedule"] = "0 0 6 * * *",
+                ["NotifySchedule"] = "*/30 * * * * *",
+                ["DigestSchedule"] = "0 0 7 * * *",
             })
             .AddFunctionsLocalSettings(Path.Combine(root, "local.settings.json"))
             .AddEnvironmentVariables()
@@ -44,7 +46,9 @@ public static class WmoHost
             .AddTimerFunction<FileDropFunction>(FileDropFunction.Name, FileDropFunction.ScheduleSetting)
             .AddTimerFunction<RetentionFunction>(RetentionFunction.Name, RetentionFunction.ScheduleSetting)
             .AddTimerFunction<CakRelayFunction>(CakRelayFunction.Name, CakRelayFunction.ScheduleSetting)
-            .AddTimerFunction<DetectionScanFunction>(DetectionScanFunction.Name, DetectionScanFunction.ScheduleSetting);
+            .AddTimerFunction<DetectionScanFunction>(DetectionScanFunction.Name, DetectionScanFunction.ScheduleSetting)
+            .AddTimerFunction<NotificationsFunction>(NotificationsFunction.Name, NotificationsFunction.ScheduleSetting)
+            .AddTimerFunction<NotificationDigestFunction>(NotificationDigestFunction.Name, NotificationDigestFunction.ScheduleSetting);
         builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddHub(builder.Configuration);
 

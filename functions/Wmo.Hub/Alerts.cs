@@ -41,7 +41,11 @@ public sealed record Alert(
     string Id, string Rule, string Severity, string Status, string Owner, string Subject, string Period,
     string? Gemeente, string? Aanbieder, long? ToewijzingNummer, string? MaskedBsn, string? PersonId,
     DateTimeOffset DetectedAt, DateTimeOffset? DueSince, int? MonthsAtRisk, long? AmountAtRiskCents, string Explanation,
-    DateTimeOffset? ResolvedAt = null, string? Resolution = null, DateTimeOffset? AcknowledgedAt = null, string? Note = null);
+    DateTimeOffset? ResolvedAt = null, string? Resolution = null, DateTimeOffset? AcknowledgedAt = null, string? Note = null)
+{
+    /// <summary>How often the alert came back after being resolved (part of its notifications' ids).</summary>
+    public int Occurrence { get; init; }
+}
 
 public sealed record AlertFilter(
     string? Owner = null, string? Gemeente = null, string? Aanbieder = null, string? Rule = null, string? Severity = null, string? Status = null);
@@ -57,11 +61,14 @@ public sealed class Alerts
     public const string CakLiaison = "CAK-liaison";
     private readonly TableClient _table;
     private readonly TimeProvider _time;
+    private readonly Notifications.NotificationOutbox? _notifications;
 
-    public Alerts(StorageClient storage, TimeProvider time)
+    /// <param name="notifications">Where raised, escalated and resolved alerts are announced; null announces nothing.</param>
+    public Alerts(StorageClient storage, TimeProvider time, Notifications.NotificationOutbox? notifications = null)
     {
         _table = storage.GetTable(TableName);
         _time = time;
+        _notifications = notifications;
     }
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
@@ -81,6 +88,8 @@ public sealed class Alerts
             var existing = await _table.GetAsync(pk, alert.Id, ct);
             if (existing is null)
             {
+                // Announced first (idempotently): a crash in between leaves the notification, and the retry the alert.
+                await AnnounceAsync(alert, Notifications.Notification.Raised, ct);
                 if ((await _table.InsertIfAbsentAsync(ToEntity(pk, alert), ct)).Inserted)
                 {
                     return alert;
@@ -97,7 +106,17 @@ public sealed class Alerts
                 Status = current.Status == AlertStatus.Resolved ? AlertStatus.Open : current.Status,
                 AcknowledgedAt = current.Status == AlertStatus.Resolved ? null : current.AcknowledgedAt,
                 Note = current.Note,
+                Occurrence = current.Status == AlertStatus.Resolved ? current.Occurrence + 1 : current.Occurrence,
             };
+            if (current.Status == AlertStatus.Resolved)
+            {
+                await AnnounceAsync(merged, Notifications.Notification.Raised, ct);
+            }
+            else if (merged.Severity != current.Severity)
+            {
+                await AnnounceAsync(merged, Notifications.Notification.Escalated, ct);
+            }
+
             try
             {
                 await _table.UpdateAsync(ToEntity(pk, merged), existing.ETag!, TableUpdateMode.Replace, ct);
@@ -122,6 +141,7 @@ public sealed class Alerts
         existing["Status"] = AlertStatus.Resolved;
         existing["ResolvedAt"] = _time.GetUtcNow();
         existing["Resolution"] = resolution;
+        await AnnounceAsync(FromEntity(existing), Notifications.Notification.Resolved, ct);
         try
         {
             await _table.UpdateAsync(existing, existing.ETag!, TableUpdateMode.Replace, ct);
@@ -133,10 +153,26 @@ public sealed class Alerts
         }
     }
 
+    private Task AnnounceAsync(Alert alert, string kind, CancellationToken ct) =>
+        _notifications is null ? Task.CompletedTask : _notifications.AnnounceAsync(alert, kind, alert.Occurrence, ct);
+
+    /// <summary>One alert by its id (whatever its gemeente).</summary>
+    public async Task<Alert?> GetAsync(string id, CancellationToken ct = default) => await FindAsync(id, ct) is { } e ? FromEntity(e) : null;
+
+    private async Task<TableEntity?> FindAsync(string id, CancellationToken ct)
+    {
+        await foreach (var e in _table.QueryAsync(TableFilter.Equal("RowKey", id), ct: ct))
+        {
+            return e;
+        }
+
+        return null;
+    }
+
     /// <summary>An officer acknowledges an alert with a note; it stays visible until it is resolved.</summary>
     public async Task<Alert?> AcknowledgeAsync(string id, string note, Func<Alert, bool> mayAct, CancellationToken ct = default)
     {
-        await foreach (var e in _table.QueryAsync(TableFilter.Equal("RowKey", id), ct: ct))
+        if (await FindAsync(id, ct) is { } e)
         {
             var alert = FromEntity(e);
             if (!mayAct(alert))
@@ -190,14 +226,17 @@ public sealed class Alerts
         ["Gemeente"] = a.Gemeente, ["Aanbieder"] = a.Aanbieder, ["ToewijzingNummer"] = a.ToewijzingNummer, ["MaskedBsn"] = a.MaskedBsn,
         ["PersonId"] = a.PersonId, ["DetectedAt"] = a.DetectedAt, ["DueSince"] = a.DueSince, ["MonthsAtRisk"] = a.MonthsAtRisk,
         ["AmountAtRiskCents"] = a.AmountAtRiskCents, ["Explanation"] = a.Explanation, ["ResolvedAt"] = a.ResolvedAt, ["Resolution"] = a.Resolution,
-        ["AcknowledgedAt"] = a.AcknowledgedAt, ["Note"] = a.Note,
+        ["AcknowledgedAt"] = a.AcknowledgedAt, ["Note"] = a.Note, ["Occurrence"] = a.Occurrence,
     };
 
     private static Alert FromEntity(TableEntity e) => new(
         e.RowKey, e.GetString("Rule")!, e.GetString("Severity")!, e.GetString("Status")!, e.GetString("Owner")!, e.GetString("Subject") ?? string.Empty,
         e.GetString("Period") ?? string.Empty, e.GetString("Gemeente"), e.GetString("Aanbieder"), e.GetInt64("ToewijzingNummer"), e.GetString("MaskedBsn"),
         e.GetString("PersonId"), e.GetDateTime("DetectedAt") ?? default, e.GetDateTime("DueSince"), e.GetInt32("MonthsAtRisk"), e.GetInt64("AmountAtRiskCents"),
-        e.GetString("Explanation") ?? string.Empty, e.GetDateTime("ResolvedAt"), e.GetString("Resolution"), e.GetDateTime("AcknowledgedAt"), e.GetString("Note"));
+        e.GetString("Explanation") ?? string.Empty, e.GetDateTime("ResolvedAt"), e.GetString("Resolution"), e.GetDateTime("AcknowledgedAt"), e.GetString("Note"))
+    {
+        Occurrence = e.GetInt32("Occurrence") ?? 0,
+    };
 
     internal static string Date(DateOnly d) => d.ToString("d-M-yyyy", CultureInfo.InvariantCulture);
 }

@@ -20,6 +20,7 @@ public sealed class CakLegTests : IAsyncLifetime
     private const string AanbiederKey = "e2e-cak-aanbieder-5185-key";
     private const string CakKey = "e2e-cak-system-key-00000";
     private const string LiaisonKey = "e2e-cak-liaison-key-0000";
+    private const string AdminKey = "e2e-cak-admin-key-000000";
     private readonly string _unknownAtCak = ChainMessages.RandomBsn();
     private readonly int _hostPort = AzuriteFixture.FreePort();
     private readonly int _simulatorPort = AzuriteFixture.FreePort();
@@ -48,7 +49,11 @@ public sealed class CakLegTests : IAsyncLifetime
         await StartSimulatorAsync();
         _host = await HostProcess.StartWmoHostAsync(_storage, _hostPort, new Dictionary<string, string>
         {
-            ["Hub__ApiKeys"] = $"{Gemeente}:Gemeente:{GemeenteKey};{Aanbieder}:Aanbieder:{AanbiederKey};CAK:Cak:{CakKey};liaison:CakLiaison:{LiaisonKey}",
+            ["Hub__ApiKeys"] = $"{Gemeente}:Gemeente:{GemeenteKey};{Aanbieder}:Aanbieder:{AanbiederKey};CAK:Cak:{CakKey};liaison:CakLiaison:{LiaisonKey};beheer:Admin:{AdminKey}",
+            ["Owners__0518__Naam"] = "Gemeente Sint-Testdam",
+            ["Owners__0518__Telefoon"] = "14 0518",
+            ["Cak__Tarieven__2026"] = "2200",
+            ["Cak__Tarieven__2027"] = "2300",
             ["Cak__Transport"] = "http",
             ["Cak__Endpoint"] = $"http://127.0.0.1:{_simulatorPort}/api/wmo405",
             ["Cak__BreakDuration"] = "00:00:02",
@@ -236,5 +241,110 @@ public sealed class CakLegTests : IAsyncLifetime
             Assert.Equal(JsonValueKind.Null, start.GetProperty("einddatum").ValueKind);
             Assert.Equal(_today.AddDays(-2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), stop.GetProperty("einddatum").GetString());
         }
+    }
+
+    private async Task ScanAsync(DateOnly day)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/scan?asOf={day:yyyy-MM-dd}");
+        request.Headers.Add("X-Api-Key", AdminKey);
+        using var response = await _http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private async Task<List<JsonElement>> AlertsAsync(string key, string rule)
+    {
+        var (status, body) = await _hub.GetJsonAsync(key, $"/api/alerts?rule={rule}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        return [.. body.GetProperty("items").EnumerateArray()];
+    }
+
+    [Fact]
+    public async Task Over_simulated_months_a_late_start_raises_R3_for_the_supplier_then_R1_warning_and_critical_until_the_CAK_accepts_and_all_resolve()
+    {
+        _simulator!.Kill(); // the CAK is not answering: the start waits, and the months stack
+        var calendar = new Wmo.Hub.Detection.WorkingDays();
+        var today = Wmo.Messages.DutchTime.Today(TimeProvider.System);
+        var chain = new ChainMessages(Gemeente, Aanbieder, ChainMessages.RandomBsn(), today);
+        var ingang = today.AddDays(-40);
+        var toewijzing = chain.Toewijzing(7300);
+        toewijzing = toewijzing with { Client = toewijzing.Client with { ToegewezenProducten =
+            [toewijzing.Client.ToegewezenProducten[0] with { Ingangsdatum = ingang, Toewijzingsdatum = ingang.AddDays(-5) }] } };
+        await _hub.AcceptedAsync(GemeenteKey, toewijzing);
+        await _hub.WaitForItemAsync(AanbiederKey, i => i.GetProperty("bericht").GetString() == "WMO301");
+
+        // 1. Day by day: the missing start becomes an alert for the supplier on the 5th working day after receipt (OP271).
+        var deadline = calendar.AddWorkingDays(today, 5);
+        for (var day = today; day <= deadline; day = day.AddDays(1))
+        {
+            await ScanAsync(day);
+            var missing = await AlertsAsync(AanbiederKey, "R3-305");
+            Assert.Equal(day < deadline ? 0 : 1, missing.Count);
+        }
+
+        // 2. The supplier reports the start, 40 days after it began: late on receipt, and the missing-start alert resolves.
+        await _hub.AcceptedAsync(AanbiederKey, chain.Start(7300, ingang));
+        var late = Assert.Single(await WaitForAlertsAsync(AanbiederKey, "R3-305-laat"));
+        Assert.Equal((Aanbieder, "critical"), (late.GetProperty("owner").GetString(), late.GetProperty("severity").GetString()));
+        await ScanAsync(deadline.AddDays(1));
+        Assert.Equal("resolved", Assert.Single(await AlertsAsync(AanbiederKey, "R3-305")).GetProperty("status").GetString());
+
+        // 3. The CAK has no accepted start: month by month the stack grows, warning at 2 months and critical beyond.
+        var firstBilled = new DateOnly(ingang.Year, ingang.Month, 1).AddMonths(1);
+        var critical = firstBilled.AddMonths(2);
+        JsonElement? r1 = null;
+        for (var day = deadline.AddDays(1); day <= critical; day = day.AddDays(1))
+        {
+            await ScanAsync(day);
+            var months = ((day.Year - firstBilled.Year) * 12) + day.Month - firstBilled.Month + 1;
+            var alerts = await AlertsAsync(GemeenteKey, "R1");
+            if (months < 2)
+            {
+                Assert.Empty(alerts);
+                continue;
+            }
+
+            r1 = Assert.Single(alerts);
+            Assert.Equal(months, r1.Value.GetProperty("monthsAtRisk").GetInt32());
+            Assert.Equal(months > 2 ? "critical" : "warning", r1.Value.GetProperty("severity").GetString());
+            var tariffs = Wmo.Hub.Cak.Tariffs.With([new(2026, 2200), new(2027, 2300)]);
+            var expected = Enumerable.Range(0, months).Sum(m => tariffs.For(firstBilled.AddMonths(m).Year) ?? 0);
+            Assert.Equal(expected, r1.Value.GetProperty("amountAtRiskCents").GetInt64());
+        }
+
+        Assert.Equal("critical", r1!.Value.GetProperty("severity").GetString());
+        Assert.NotEmpty(await AlertsAsync(GemeenteKey, "R2"));
+
+        // 4. The critical risk comes with a letter for the resident: the gemeente and the CAK liaison get it, the supplier does not.
+        var letter = r1.Value.GetProperty("letter").GetString()!;
+        var (letterStatus, html) = await _hub.GetTextAsync(GemeenteKey, letter);
+        Assert.Equal(HttpStatusCode.OK, letterStatus);
+        Assert.Contains($"{r1.Value.GetProperty("monthsAtRisk").GetInt32()} maanden", html, StringComparison.Ordinal);
+        Assert.Contains("Gemeente Sint-Testdam", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(chain.Bsn, html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _hub.GetTextAsync(AanbiederKey, letter)).Status);
+
+        // 5. The CAK is back, accepts the WMO405: the next scan resolves the stack and art. 2f alerts.
+        await StartSimulatorAsync();
+        await WaitForCakAsync(await PersonIdAsync(chain.Bsn), v => v.GetProperty("cak").EnumerateArray().Any(c => c.GetProperty("status").GetString() == "accepted"));
+        await ScanAsync(critical.AddDays(1));
+        Assert.Equal("resolved", Assert.Single(await AlertsAsync(GemeenteKey, "R1")).GetProperty("status").GetString());
+        Assert.All(await AlertsAsync(GemeenteKey, "R2"), a => Assert.Equal("resolved", a.GetProperty("status").GetString()));
+        Assert.Equal(HttpStatusCode.Conflict, (await _hub.GetTextAsync(GemeenteKey, letter)).Status);
+    }
+
+    private async Task<List<JsonElement>> WaitForAlertsAsync(string key, string rule)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (await AlertsAsync(key, rule) is { Count: > 0 } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(300);
+        }
+
+        throw new TimeoutException($"No {rule} alert appeared.\nhost: {Tail(_host!.Output)}");
     }
 }

@@ -56,7 +56,7 @@ public static class DueRules
             var starts = state.CurrentStarts(t.Nummer).ToList();
             if (starts.Count == 0)
             {
-                var received = DateOnly.FromDateTime(t.ReceivedOn.UtcDateTime);
+                var received = DutchTime.DateOf(t.ReceivedOn);
                 var from = t.Ingangsdatum < received ? received : t.Ingangsdatum; // retroactive: from receipt (OP271)
                 yield return new DueItem(MissingStart, personId, nummer, calendar.AddWorkingDays(from, 5));
             }
@@ -70,7 +70,7 @@ public static class DueRules
         {
             yield return new DueItem(UnansweredRequest, personId, v.Referentie, v.Status == VerzoekState.InOnderzoek
                 ? v.Dagtekening.AddDays(56)
-                : calendar.AddWorkingDays(DateOnly.FromDateTime(v.ReceivedOn.UtcDateTime), 5));
+                : calendar.AddWorkingDays(DutchTime.DateOf(v.ReceivedOn), 5));
         }
 
         foreach (var p in EigenBijdragePlanner.Derive(state, policy, tariffs, today))

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
+using Wmo.Messages;
 using Wmo.Messages.Retour;
 
 namespace Wmo.Hub.Detection;
@@ -109,12 +110,12 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
             if (await tracking.GetAsync(link.Id, ct) is { } answer && answer.Afzender == m.Geadresseerde)
             {
                 await due.RemoveAsync(item, ct);
-                var done = await alerts.ResolveAsync(gemeente, alertId, $"{answer.Bericht} van {answer.Afzender} ontvangen op {Alerts.Date(DateOnly.FromDateTime(answer.ReceivedOn.UtcDateTime))}.", ct);
+                var done = await alerts.ResolveAsync(gemeente, alertId, $"{answer.Bericht} van {answer.Afzender} ontvangen op {Alerts.Date(DutchTime.DateOf(answer.ReceivedOn))}.", ct);
                 return (0, done ? 1 : 0);
             }
         }
 
-        var received = DateOnly.FromDateTime(m.ReceivedOn.UtcDateTime);
+        var received = DutchTime.DateOf(m.ReceivedOn);
         var norm = item.Rule == DueRules.MissingDeclaratieAntwoord ? 10 : 3;
         var waited = options.Calendar.Between(received, asOf);
         var (answerName, source) = item.Rule == DueRules.MissingDeclaratieAntwoord ? ("declaratie-antwoord (WMO325)", "OP090x4") : ("retourbericht", "OP090");
@@ -157,7 +158,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
             case DueRules.UnansweredRequest:
             {
                 var v = state.Verzoeken.First(v => v.Referentie == item.Key);
-                var received = DateOnly.FromDateTime(v.ReceivedOn.UtcDateTime);
+                var received = DutchTime.DateOf(v.ReceivedOn);
                 var waited = options.Calendar.Between(received, asOf);
                 yield return For(item.Rule, v.Status == VerzoekState.InOnderzoek || waited > 20 ? AlertSeverity.Critical : AlertSeverity.Warning, state.Gemeente, v.Aanbieder, null, null, null,
                     v.Status == VerzoekState.InOnderzoek
