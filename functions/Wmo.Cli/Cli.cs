@@ -37,6 +37,7 @@ public static class Cli
                 "validate" => Validate(args[1..], stdout, stderr),
                 "retour" => Retour(args[1..], stdout, stderr),
                 "demo" => Demo(args[1..], stdout, stderr),
+                "generate" => Generate(args[1..], stdout),
                 "send" => SendCommand.Run(args[1..], stdout, stderr),
                 "scan" => HubCommands.Scan(args[1..], stdout, stderr),
                 "alerts" => HubCommands.Alerts(args[1..], stdout, stderr),
@@ -71,6 +72,12 @@ public static class Cli
               time in a demo. Prints how many deadlines were due and how many alerts were raised and resolved.
           alerts --key KEY [--rule R] [--status S] [--severity S] [--gemeente G] [--aanbieder A] [--owner O] [--url URL]
               Lists the alerts the key may see: severity, status, rule, owner and the explanation (Dutch).
+          generate --out DIR [--clients 1000] [--gemeenten 3] [--aanbieders 4] [--late 0.2] [--missing 0.15]
+                   [--stops 0.33] [--seed 1] [--today YYYY-MM-DD]
+              Writes reproducible synthetic traffic as files, one folder per sender (DIR/0363/…, DIR/65656055/…):
+              per client a WMO301, a WMO305 on time, late (--late share) or never (--missing share), and for the
+              --stops share a WMO307. Post it with 'wmo send DIR/PARTY --key KEY' (gemeenten first). Same options,
+              same files.
           demo --url URL [--clients 60] [--seed 1]
               Posts a reproducible synthetic stretch of traffic (WMO301/305/307 between three gemeenten and four
               aanbieders) to a running host with the demo keys of local.settings.sample.json. Posting it again is
@@ -156,6 +163,65 @@ public static class Cli
             stderr.WriteLine("  " + finding);
         }
 
+        return Ok;
+    }
+
+    private static int Generate(string[] args, TextWriter stdout)
+    {
+        string? output = null;
+        var profile = new TrafficProfile(1000);
+        var today = DutchToday();
+        double Share(string[] a, ref int i) =>
+            double.TryParse(Value(a, ref i), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var f) && f is >= 0 and <= 1
+                ? f : throw new UsageException($"{a[i - 1]} takes a fraction from 0 to 1, e.g. 0.2");
+        int Count(string[] a, ref int i) =>
+            int.TryParse(Value(a, ref i), out var n) && n > 0 ? n : throw new UsageException($"{a[i - 1]} takes a positive number");
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--out": output = Value(args, ref i); break;
+                case "--clients": profile = profile with { Clients = Count(args, ref i) }; break;
+                case "--gemeenten": profile = profile with { Gemeenten = Count(args, ref i) }; break;
+                case "--aanbieders": profile = profile with { Aanbieders = Count(args, ref i) }; break;
+                case "--late": profile = profile with { LateShare = Share(args, ref i) }; break;
+                case "--missing": profile = profile with { MissingShare = Share(args, ref i) }; break;
+                case "--stops": profile = profile with { StopShare = Share(args, ref i) }; break;
+                case "--seed": profile = profile with { Seed = int.TryParse(Value(args, ref i), out var s) ? s : throw new UsageException("--seed takes a number") }; break;
+                case "--today":
+                    today = DateOnly.TryParseExact(Value(args, ref i), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
+                        ? d : throw new UsageException("--today takes a date as YYYY-MM-DD");
+                    break;
+                default: throw new UsageException($"unknown option '{args[i]}'");
+            }
+        }
+
+        if (output is null)
+        {
+            throw new UsageException("generate needs --out DIR");
+        }
+
+        try
+        {
+            profile.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var n = 0;
+        foreach (var (sender, message) in DemoTraffic.Generate(profile, today))
+        {
+            var folder = Path.Combine(output, sender);
+            Directory.CreateDirectory(folder);
+            var doc = IwmoXml.Write(message);
+            File.WriteAllText(Path.Combine(folder, $"{++n:D8}-{message.Type.Name}.xml"), doc.Declaration + Environment.NewLine + doc);
+            counts[message.Type.Name] = counts.GetValueOrDefault(message.Type.Name) + 1;
+        }
+
+        stdout.WriteLine($"{n} messages for {profile.Clients} clients written to {output}: " + string.Join(", ", counts.Select(c => $"{c.Key} ×{c.Value}")));
         return Ok;
     }
 

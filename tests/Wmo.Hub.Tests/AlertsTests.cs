@@ -36,6 +36,20 @@ public sealed class AlertsTests : IClassFixture<AzuriteFixture>, IDisposable
     }
 
     [Fact]
+    public async Task Raising_in_a_batch_inserts_new_alerts_and_a_batch_that_meets_an_existing_one_still_escalates_it_without_duplicates()
+    {
+        var existing = Guid.NewGuid().ToString("N");
+        var fresh = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid().ToString("N")).ToList();
+        await _alerts.RaiseAsync(Alert(existing, AlertSeverity.Warning));
+
+        await _alerts.RaiseNewAsync([.. fresh.Select(f => Alert(f, AlertSeverity.Warning)), Alert(existing, AlertSeverity.Critical)]);
+
+        var (items, _) = await _alerts.ListAsync(new AlertFilter(Gemeente: _gemeente), 1000, null);
+        Assert.Equal(AlertSeverity.Critical, Assert.Single(items, a => a.Subject == existing).Severity);
+        Assert.All(fresh, f => Assert.Single(items, a => a.Subject == f));
+    }
+
+    [Fact]
     public async Task An_acknowledged_alert_keeps_its_note_a_resolved_one_records_how_and_a_new_cause_reopens_it()
     {
         var subject = Guid.NewGuid().ToString("N");

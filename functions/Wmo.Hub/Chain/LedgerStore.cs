@@ -152,6 +152,13 @@ public sealed class LedgerStore
         return ReadEntry(marker, outbox);
     }
 
+    /// <summary>
+    /// Writes a person's state as the ledger would hold it after routing, without events: for bulk loads (a migration
+    /// from another system, the scan benchmark's million trajectories). Routing never uses it.
+    /// </summary>
+    public Task ImportStateAsync(string personId, ChainState state, CancellationToken ct = default) =>
+        _table.UpsertAsync(WriteState(personId, state), TableUpdateMode.Replace, ct);
+
     private static ChainState ReadState(TableEntity e) =>
         JsonSerializer.Deserialize<ChainState>(e.GetBinary("State") ?? throw new InvalidDataException($"Chain state {e.PartitionKey} has no content."), Json)!;
 

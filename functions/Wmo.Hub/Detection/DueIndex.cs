@@ -10,6 +10,9 @@ namespace Wmo.Hub.Detection;
 /// <param name="Key">What it is about within the person: a ToewijzingNummer, or a period's Begindatum.</param>
 public sealed record DueItem(string Rule, string PersonId, string Key, DateOnly Due);
 
+/// <summary>A due-index row: the deadline, and whether a scan already raised its alert (then it is updated, not inserted).</summary>
+public sealed record DueRow(DueItem Item, bool Raised);
+
 /// <summary>The deadline rules that go through the due index (domain.md §6.3).</summary>
 public static class DueRules
 {
@@ -138,13 +141,39 @@ public sealed class DueIndex
     public Task ScheduleAsync(DueItem item, CancellationToken ct = default) =>
         _table.UpsertAsync(new TableEntity(Partition(item.Due), RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key }, TableUpdateMode.Replace, ct);
 
-    /// <summary>Every row due on or before <paramref name="asOf"/>.</summary>
-    public async IAsyncEnumerable<DueItem> DueAsync(DateOnly asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    /// <summary>Schedules many deadlines at once, one transaction per due day and 100 rows (bulk loads).</summary>
+    public async Task ScheduleManyAsync(IEnumerable<DueItem> items, CancellationToken ct = default)
+    {
+        foreach (var day in items.GroupBy(i => Partition(i.Due)))
+        {
+            foreach (var chunk in day.DistinctBy(RowKey).Chunk(100))
+            {
+                await _table.SubmitTransactionAsync([.. chunk.Select(item => new TableTransactionAction(TableActionKind.UpsertReplace,
+                    new TableEntity(day.Key, RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key }))], ct);
+            }
+        }
+    }
+
+    /// <summary>Every row due on or before <paramref name="asOf"/>, with whether a scan already raised its alert.</summary>
+    public async IAsyncEnumerable<DueRow> DueAsync(DateOnly asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         await foreach (var e in _table.QueryAsync(TableFilter.LessThan("PartitionKey", Partition(asOf.AddDays(1))), ct: ct))
         {
-            yield return new DueItem(e.GetString("Rule")!, e.GetString("PersonId")!, e.GetString("Key")!,
-                DateOnly.ParseExact(e.PartitionKey, "yyyyMMdd", CultureInfo.InvariantCulture));
+            yield return new DueRow(new DueItem(e.GetString("Rule")!, e.GetString("PersonId")!, e.GetString("Key")!,
+                DateOnly.ParseExact(e.PartitionKey, "yyyyMMdd", CultureInfo.InvariantCulture)), e.GetBoolean("Raised") == true);
+        }
+    }
+
+    /// <summary>Notes that the scan raised the alerts of these rows, so a later scan updates them instead of inserting.</summary>
+    public async Task MarkRaisedAsync(IEnumerable<DueItem> items, CancellationToken ct = default)
+    {
+        foreach (var day in items.GroupBy(i => Partition(i.Due)))
+        {
+            foreach (var chunk in day.DistinctBy(RowKey).Chunk(100))
+            {
+                await _table.SubmitTransactionAsync([.. chunk.Select(item => new TableTransactionAction(TableActionKind.UpsertMerge,
+                    new TableEntity(day.Key, RowKey(item)) { ["Raised"] = true }))], ct);
+            }
         }
     }
 

@@ -9,7 +9,8 @@ namespace Wmo.Hub.Detection;
 /// <summary>How the detection rules are tuned (domain.md §6; every threshold configurable).</summary>
 /// <param name="StackThreshold">R1: months billed at once that make a stapelfactuur (warning at, critical beyond).</param>
 /// <param name="RetroactiveCapMonths">R5: how many months back the CAK can still levy; unknown (null) by default, so R5 stays silent.</param>
-public sealed record DetectionOptions(WorkingDays Calendar, int StackThreshold = 2, int? RetroactiveCapMonths = null);
+/// <param name="ScanParallelism">How many persons the scan evaluates at once.</param>
+public sealed record DetectionOptions(WorkingDays Calendar, int StackThreshold = 2, int? RetroactiveCapMonths = null, int ScanParallelism = 16);
 
 /// <summary>What a scan did.</summary>
 public sealed record ScanResult(DateOnly AsOf, int Due, int Raised, int Resolved);
@@ -25,27 +26,43 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
 {
     public async Task<ScanResult> ScanAsync(DateOnly asOf, CancellationToken ct = default)
     {
-        var states = new Dictionary<string, ChainState?>(StringComparer.Ordinal);
-        int count = 0, raised = 0, resolved = 0;
-        await foreach (var item in due.DueAsync(asOf, ct))
+        // One group per person (or per message for retour deadlines): a person's deadlines are evaluated one after the
+        // other against one read of the chain; different persons in parallel, since Azure Storage serves them from
+        // different partitions.
+        var groups = new Dictionary<string, List<DueRow>>(StringComparer.Ordinal);
+        var count = 0;
+        await foreach (var row in due.DueAsync(asOf, ct))
         {
+            var key = row.Item.PersonId == DueRules.MessageSubject ? "bericht|" + row.Item.Key : row.Item.PersonId;
+            (groups.TryGetValue(key, out var list) ? list : groups[key] = []).Add(row);
             count++;
-            if (item.PersonId == DueRules.MessageSubject)
-            {
-                var (r, s) = await ScanMessageAsync(item, asOf, ct);
-                raised += r;
-                resolved += s;
-                continue;
-            }
+        }
 
-            if (!states.TryGetValue(item.PersonId, out var state))
-            {
-                states[item.PersonId] = state = await ledger.GetStateAsync(item.PersonId, ct);
-            }
+        int raised = 0, resolved = 0;
+        var fresh = new System.Collections.Concurrent.ConcurrentBag<(DueItem Item, Alert Alert)>();
+        await Parallel.ForEachAsync(groups.Values, new ParallelOptions { MaxDegreeOfParallelism = options.ScanParallelism, CancellationToken = ct }, async (rows, token) =>
+        {
+            var (r, s) = rows[0].Item.PersonId == DueRules.MessageSubject ? await ScanMessageAsync(rows[0].Item, asOf, token) : await ScanPersonAsync(rows, asOf, fresh, token);
+            Interlocked.Add(ref raised, r);
+            Interlocked.Add(ref resolved, s);
+        });
 
-            var current = state is null ? null : DueRules.For(item.PersonId, state, cak.Policies.For(state.Gemeente), cak.Tariffs, options.Calendar, asOf, options.StackThreshold)
-                .FirstOrDefault(d => d.Rule == item.Rule && d.Key == item.Key);
-            if (current is null)
+        // Alerts this scan raises for the first time go in per-gemeente batches; their rows then remember it.
+        await alerts.RaiseNewAsync([.. fresh.Select(f => f.Alert)], ct);
+        await due.MarkRaisedAsync(fresh.Select(f => f.Item), ct);
+        return new ScanResult(asOf, count, raised + fresh.Count, resolved);
+    }
+
+    private async Task<(int Raised, int Resolved)> ScanPersonAsync(List<DueRow> rows, DateOnly asOf, System.Collections.Concurrent.ConcurrentBag<(DueItem, Alert)> fresh, CancellationToken ct)
+    {
+        int raised = 0, resolved = 0;
+        var personId = rows[0].Item.PersonId;
+        var state = await ledger.GetStateAsync(personId, ct);
+        var current = state is null ? [] : DueRules.For(personId, state, cak.Policies.For(state.Gemeente), cak.Tariffs, options.Calendar, asOf, options.StackThreshold).ToList();
+        foreach (var (item, wasRaised) in rows)
+        {
+            var now = current.FirstOrDefault(d => d.Rule == item.Rule && d.Key == item.Key);
+            if (now is null)
             {
                 // The rule holds now (the start arrived, the CAK accepted, the toewijzing was withdrawn).
                 if (state is not null)
@@ -63,15 +80,16 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
                 continue;
             }
 
-            if (current.Due != item.Due)
+            var moved = now.Due != item.Due;
+            if (moved)
             {
-                await due.ScheduleAsync(current, ct); // the deadline moved (a corrected date): follow it
+                await due.ScheduleAsync(now, ct); // the deadline moved (a corrected date): follow it
                 await due.RemoveAsync(item, ct);
-                if (current.Due > asOf)
+                if (now.Due > asOf)
                 {
                     // A new deadline not yet reached (a request "in onderzoek", a corrected date): the alert for the old one ends.
                     if (await alerts.ResolveAsync(state!.Gemeente, Alerts.IdOf(item.Rule, item.PersonId + "|" + item.Key, item.Key),
-                        $"De termijn is verschoven naar {Alerts.Date(current.Due)}.", ct))
+                        $"De termijn is verschoven naar {Alerts.Date(now.Due)}.", ct))
                     {
                         resolved++;
                     }
@@ -80,14 +98,22 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
                 }
             }
 
-            foreach (var alert in Evaluate(current, state!, asOf))
+            foreach (var alert in Evaluate(now, state!, asOf))
             {
-                await alerts.RaiseAsync(alert with { Id = Alerts.IdOf(alert.Rule, alert.Subject, alert.Period) }, ct);
-                raised++;
+                var identified = alert with { Id = Alerts.IdOf(alert.Rule, alert.Subject, alert.Period) };
+                if (wasRaised || moved)
+                {
+                    await alerts.RaiseAsync(identified, ct);
+                    raised++;
+                }
+                else
+                {
+                    fresh.Add((now, identified));
+                }
             }
         }
 
-        return new ScanResult(asOf, count, raised, resolved);
+        return (raised, resolved);
     }
 
     /// <summary>R3 retour deadlines (OP090, OP090x4): answered when the addressee's retour (or 325) links to the message.</summary>
