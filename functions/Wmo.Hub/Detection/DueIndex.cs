@@ -142,17 +142,9 @@ public sealed class DueIndex
         _table.UpsertAsync(new TableEntity(Partition(item.Due), RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key }, TableUpdateMode.Replace, ct);
 
     /// <summary>Schedules many deadlines at once, one transaction per due day and 100 rows (bulk loads).</summary>
-    public async Task ScheduleManyAsync(IEnumerable<DueItem> items, CancellationToken ct = default)
-    {
-        foreach (var day in items.GroupBy(i => Partition(i.Due)))
-        {
-            foreach (var chunk in day.DistinctBy(RowKey).Chunk(100))
-            {
-                await _table.SubmitTransactionAsync([.. chunk.Select(item => new TableTransactionAction(TableActionKind.UpsertReplace,
-                    new TableEntity(day.Key, RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key }))], ct);
-            }
-        }
-    }
+    public Task ScheduleManyAsync(IEnumerable<DueItem> items, CancellationToken ct = default) =>
+        PerDayAsync(items, item => new TableTransactionAction(TableActionKind.UpsertReplace,
+            new TableEntity(Partition(item.Due), RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key }), ct);
 
     /// <summary>Every row due on or before <paramref name="asOf"/>, with whether a scan already raised its alert.</summary>
     public async IAsyncEnumerable<DueRow> DueAsync(DateOnly asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
@@ -165,14 +157,17 @@ public sealed class DueIndex
     }
 
     /// <summary>Notes that the scan raised the alerts of these rows, so a later scan updates them instead of inserting.</summary>
-    public async Task MarkRaisedAsync(IEnumerable<DueItem> items, CancellationToken ct = default)
+    public Task MarkRaisedAsync(IEnumerable<DueItem> items, CancellationToken ct = default) =>
+        PerDayAsync(items, item => new TableTransactionAction(TableActionKind.UpsertMerge, new TableEntity(Partition(item.Due), RowKey(item)) { ["Raised"] = true }), ct);
+
+    /// <summary>Writes rows in entity-group transactions: one partition (due day) and at most 100 rows each.</summary>
+    private async Task PerDayAsync(IEnumerable<DueItem> items, Func<DueItem, TableTransactionAction> action, CancellationToken ct)
     {
         foreach (var day in items.GroupBy(i => Partition(i.Due)))
         {
             foreach (var chunk in day.DistinctBy(RowKey).Chunk(100))
             {
-                await _table.SubmitTransactionAsync([.. chunk.Select(item => new TableTransactionAction(TableActionKind.UpsertMerge,
-                    new TableEntity(day.Key, RowKey(item)) { ["Raised"] = true }))], ct);
+                await _table.SubmitTransactionAsync([.. chunk.Select(action)], ct);
             }
         }
     }

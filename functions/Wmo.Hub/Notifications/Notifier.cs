@@ -219,7 +219,6 @@ public sealed class Notifier(NotificationOutbox outbox, HttpClient http, TimePro
         state["PostsInWindow"] = used + posts;
         state["Failures"] = failures;
         state["NextAttemptAt"] = ok ? null : now + Backoff(failures);
-        state["LastError"] = ok ? null : state.GetString("LastError");
         await outbox.Table.UpsertAsync(state, TableUpdateMode.Replace, ct);
         return (sent, posts, ok);
     }
