@@ -133,28 +133,27 @@ public sealed class Alerts
     /// up to 100 per gemeente, which is what lets a scan raise tens of thousands in seconds. A transaction that meets
     /// an existing alert falls back to <see cref="RaiseAsync"/> for each of its alerts, so the outcome is the same.
     /// </summary>
-    public async Task RaiseNewAsync(IReadOnlyList<Alert> alerts, CancellationToken ct = default)
-    {
-        foreach (var chunk in alerts.GroupBy(a => a.Gemeente ?? "hub").SelectMany(g => g.DistinctBy(a => a.Id).Chunk(100)))
-        {
-            foreach (var alert in chunk)
-            {
-                await AnnounceAsync(alert, Notifications.Notification.Raised, ct);
-            }
-
-            try
-            {
-                await _table.SubmitTransactionAsync([.. chunk.Select(a => new TableTransactionAction(TableActionKind.Add, ToEntity(a.Gemeente ?? "hub", a)))], ct);
-            }
-            catch (TableTransactionFailedException ex) when (ex.IsConflict)
+    public Task RaiseNewAsync(IReadOnlyList<Alert> alerts, int parallelism = 8, CancellationToken ct = default) =>
+        Parallel.ForEachAsync(alerts.GroupBy(a => a.Gemeente ?? "hub").SelectMany(g => g.DistinctBy(a => a.Id).Chunk(100)),
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (chunk, token) =>
             {
                 foreach (var alert in chunk)
                 {
-                    await RaiseAsync(alert, ct);
+                    await AnnounceAsync(alert, Notifications.Notification.Raised, token);
                 }
-            }
-        }
-    }
+
+                try
+                {
+                    await _table.SubmitTransactionAsync([.. chunk.Select(a => new TableTransactionAction(TableActionKind.Add, ToEntity(a.Gemeente ?? "hub", a)))], token);
+                }
+                catch (TableTransactionFailedException ex) when (ex.IsConflict)
+                {
+                    foreach (var alert in chunk)
+                    {
+                        await RaiseAsync(alert, token);
+                    }
+                }
+            });
 
     /// <summary>Resolves an alert when the missing message arrived or the cause went away, recording how.</summary>
     public async Task<bool> ResolveAsync(string? gemeente, string id, string resolution, CancellationToken ct = default)

@@ -10,9 +10,6 @@ namespace Wmo.Hub.Detection;
 /// <param name="Key">What it is about within the person: a ToewijzingNummer, or a period's Begindatum.</param>
 public sealed record DueItem(string Rule, string PersonId, string Key, DateOnly Due);
 
-/// <summary>A due-index row: the deadline, and whether a scan already raised its alert (then it is updated, not inserted).</summary>
-public sealed record DueRow(DueItem Item, bool Raised);
-
 /// <summary>The deadline rules that go through the due index (domain.md §6.3).</summary>
 public static class DueRules
 {
@@ -142,33 +139,45 @@ public sealed class DueIndex
         _table.UpsertAsync(new TableEntity(Partition(item.Due), RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key }, TableUpdateMode.Replace, ct);
 
     /// <summary>Schedules many deadlines at once, one transaction per due day and 100 rows (bulk loads).</summary>
-    public Task ScheduleManyAsync(IEnumerable<DueItem> items, CancellationToken ct = default) =>
-        PerDayAsync(items, item => new TableTransactionAction(TableActionKind.UpsertReplace,
-            new TableEntity(Partition(item.Due), RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key }), ct);
-
-    /// <summary>Every row due on or before <paramref name="asOf"/>, with whether a scan already raised its alert.</summary>
-    public async IAsyncEnumerable<DueRow> DueAsync(DateOnly asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
-    {
-        await foreach (var e in _table.QueryAsync(TableFilter.LessThan("PartitionKey", Partition(asOf.AddDays(1))), ct: ct))
-        {
-            yield return new DueRow(new DueItem(e.GetString("Rule")!, e.GetString("PersonId")!, e.GetString("Key")!,
-                DateOnly.ParseExact(e.PartitionKey, "yyyyMMdd", CultureInfo.InvariantCulture)), e.GetBoolean("Raised") == true);
-        }
-    }
-
-    /// <summary>Notes that the scan raised the alerts of these rows, so a later scan updates them instead of inserting.</summary>
-    public Task MarkRaisedAsync(IEnumerable<DueItem> items, CancellationToken ct = default) =>
-        PerDayAsync(items, item => new TableTransactionAction(TableActionKind.UpsertMerge, new TableEntity(Partition(item.Due), RowKey(item)) { ["Raised"] = true }), ct);
-
-    /// <summary>Writes rows in entity-group transactions: one partition (due day) and at most 100 rows each.</summary>
-    private async Task PerDayAsync(IEnumerable<DueItem> items, Func<DueItem, TableTransactionAction> action, CancellationToken ct)
+    public async Task ScheduleManyAsync(IEnumerable<DueItem> items, CancellationToken ct = default)
     {
         foreach (var day in items.GroupBy(i => Partition(i.Due)))
         {
             foreach (var chunk in day.DistinctBy(RowKey).Chunk(100))
             {
-                await _table.SubmitTransactionAsync([.. chunk.Select(action)], ct);
+                await _table.SubmitTransactionAsync([.. chunk.Select(item => new TableTransactionAction(TableActionKind.UpsertReplace,
+                    new TableEntity(day.Key, RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key }))], ct);
             }
+        }
+    }
+
+    /// <summary>Every row due on or before <paramref name="asOf"/>.</summary>
+    public async IAsyncEnumerable<DueItem> DueAsync(DateOnly asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var e in _table.QueryAsync(TableFilter.LessThan("PartitionKey", Partition(asOf.AddDays(1))), ct: ct))
+        {
+            yield return new DueItem(e.GetString("Rule")!, e.GetString("PersonId")!, e.GetString("Key")!,
+                DateOnly.ParseExact(e.PartitionKey, "yyyyMMdd", CultureInfo.InvariantCulture));
+        }
+    }
+
+    // The scan's own row: partition "scan" sorts after every date, so DueAsync never reads it.
+    private const string ScanPartition = "scan";
+
+    /// <summary>
+    /// The latest day a scan completed for. A deadline due after it has never been scanned, so its alert does not
+    /// exist yet and can be inserted in a batch; an earlier one may have an alert to update.
+    /// </summary>
+    public async Task<DateOnly?> LastScanAsync(CancellationToken ct = default) =>
+        await _table.GetAsync(ScanPartition, "last", ct) is { } e && e.GetString("AsOf") is { } day
+            ? DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null;
+
+    /// <summary>Records a completed scan (a re-run of an earlier day leaves the latest day as it is).</summary>
+    public async Task RecordScanAsync(DateOnly asOf, CancellationToken ct = default)
+    {
+        if (await LastScanAsync(ct) is not { } last || asOf > last)
+        {
+            await _table.UpsertAsync(new TableEntity(ScanPartition, "last") { ["AsOf"] = asOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }, TableUpdateMode.Replace, ct);
         }
     }
 

@@ -29,37 +29,41 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
         // One group per person (or per message for retour deadlines): a person's deadlines are evaluated one after the
         // other against one read of the chain; different persons in parallel, since Azure Storage serves them from
         // different partitions.
-        var groups = new Dictionary<string, List<DueRow>>(StringComparer.Ordinal);
+        var groups = new Dictionary<string, List<DueItem>>(StringComparer.Ordinal);
         var count = 0;
-        await foreach (var row in due.DueAsync(asOf, ct))
+        await foreach (var item in due.DueAsync(asOf, ct))
         {
-            var key = row.Item.PersonId == DueRules.MessageSubject ? "bericht|" + row.Item.Key : row.Item.PersonId;
-            (groups.TryGetValue(key, out var list) ? list : groups[key] = []).Add(row);
+            var key = item.PersonId == DueRules.MessageSubject ? "bericht|" + item.Key : item.PersonId;
+            (groups.TryGetValue(key, out var list) ? list : groups[key] = []).Add(item);
             count++;
         }
 
+        // Deadlines due after the last completed scan were never scanned: their alerts are new.
+        var scannedUpTo = await due.LastScanAsync(ct);
+
         int raised = 0, resolved = 0;
-        var fresh = new System.Collections.Concurrent.ConcurrentBag<(DueItem Item, Alert Alert)>();
-        await Parallel.ForEachAsync(groups.Values, new ParallelOptions { MaxDegreeOfParallelism = options.ScanParallelism, CancellationToken = ct }, async (rows, token) =>
+        var fresh = new System.Collections.Concurrent.ConcurrentBag<Alert>();
+        await Parallel.ForEachAsync(groups.Values, new ParallelOptions { MaxDegreeOfParallelism = options.ScanParallelism, CancellationToken = ct }, async (items, token) =>
         {
-            var (r, s) = rows[0].Item.PersonId == DueRules.MessageSubject ? await ScanMessageAsync(rows[0].Item, asOf, token) : await ScanPersonAsync(rows, asOf, fresh, token);
+            var (r, s) = items[0].PersonId == DueRules.MessageSubject ? await ScanMessageAsync(items[0], asOf, token) : await ScanPersonAsync(items, asOf, scannedUpTo, fresh, token);
             Interlocked.Add(ref raised, r);
             Interlocked.Add(ref resolved, s);
         });
 
-        // Alerts this scan raises for the first time go in per-gemeente batches; their rows then remember it.
-        await alerts.RaiseNewAsync([.. fresh.Select(f => f.Alert)], ct);
-        await due.MarkRaisedAsync(fresh.Select(f => f.Item), ct);
+        // Alerts this scan raises for the first time go in per-gemeente batches.
+        await alerts.RaiseNewAsync([.. fresh], options.ScanParallelism, ct);
+        await due.RecordScanAsync(asOf, ct);
         return new ScanResult(asOf, count, raised + fresh.Count, resolved);
     }
 
-    private async Task<(int Raised, int Resolved)> ScanPersonAsync(List<DueRow> rows, DateOnly asOf, System.Collections.Concurrent.ConcurrentBag<(DueItem, Alert)> fresh, CancellationToken ct)
+    private async Task<(int Raised, int Resolved)> ScanPersonAsync(
+        List<DueItem> items, DateOnly asOf, DateOnly? scannedUpTo, System.Collections.Concurrent.ConcurrentBag<Alert> fresh, CancellationToken ct)
     {
         int raised = 0, resolved = 0;
-        var personId = rows[0].Item.PersonId;
+        var personId = items[0].PersonId;
         var state = await ledger.GetStateAsync(personId, ct);
         var current = state is null ? [] : DueRules.For(personId, state, cak.Policies.For(state.Gemeente), cak.Tariffs, options.Calendar, asOf, options.StackThreshold).ToList();
-        foreach (var (item, wasRaised) in rows)
+        foreach (var item in items)
         {
             var now = current.FirstOrDefault(d => d.Rule == item.Rule && d.Key == item.Key);
             if (now is null)
@@ -101,14 +105,14 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
             foreach (var alert in Evaluate(now, state!, asOf))
             {
                 var identified = alert with { Id = Alerts.IdOf(alert.Rule, alert.Subject, alert.Period) };
-                if (wasRaised || moved)
+                if (moved || item.Due <= scannedUpTo)
                 {
                     await alerts.RaiseAsync(identified, ct);
                     raised++;
                 }
                 else
                 {
-                    fresh.Add((now, identified));
+                    fresh.Add(identified);
                 }
             }
         }
