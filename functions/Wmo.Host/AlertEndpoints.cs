@@ -104,7 +104,7 @@ internal static class AlertEndpoints
         }
 
         var result = await scanner.ScanAsync(day, ct);
-        return Results.Json(new { asOf = result.AsOf, due = result.Due, raised = result.Raised, resolved = result.Resolved });
+        return Results.Json(new { asOf = result.AsOf, due = result.Due, raised = result.Raised, resolved = result.Resolved, criticalStacks = result.CriticalStacks });
     }
 
     /// <summary>

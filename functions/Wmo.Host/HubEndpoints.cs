@@ -154,7 +154,7 @@ internal static class HubEndpoints
 /// reachable yet (or refuses the key) does not stop the host: it keeps trying, /api/health says what is wrong, and
 /// intake answers 503 until this has succeeded.
 /// </summary>
-internal sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, DueIndex due, Wmo.Hub.Notifications.NotificationOutbox notifications, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
+public sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, DueIndex due, Wmo.Hub.Notifications.NotificationOutbox notifications, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -9,7 +9,7 @@ namespace Wmo.Host;
 /// Queue trigger on <c>berichten-in</c>: routes one accepted message. A failure is recorded on the message (its
 /// latest reason, for the poison list) and rethrown, so the runtime retries it and finally poisons it.
 /// </summary>
-internal sealed class RouteBerichtFunction(Router router, Tracking tracking, PoisonStore poison, ILogger<RouteBerichtFunction> logger) : IQueueHandler
+public sealed class RouteBerichtFunction(Router router, Tracking tracking, PoisonStore poison, ILogger<RouteBerichtFunction> logger) : IQueueHandler
 {
     public const string Name = "RouteBericht";
 
@@ -39,7 +39,7 @@ internal sealed class RouteBerichtFunction(Router router, Tracking tracking, Poi
 /// Queue trigger on <c>berichten-in-poison</c> (what Azure Functions leaves to the application): records the message
 /// with its failure reason so operators see and can replay it.
 /// </summary>
-internal sealed class PoisonBerichtFunction(PoisonStore poison, ILogger<PoisonBerichtFunction> logger) : IQueueHandler
+public sealed class PoisonBerichtFunction(PoisonStore poison, ILogger<PoisonBerichtFunction> logger) : IQueueHandler
 {
     public const string Name = "PoisonBericht";
 
@@ -51,7 +51,7 @@ internal sealed class PoisonBerichtFunction(PoisonStore poison, ILogger<PoisonBe
 }
 
 /// <summary>Timer (<c>%FileDropSchedule%</c>): takes the files parties dropped in their in-folders (Hub:FileDrop:Root).</summary>
-internal sealed class FileDropFunction(FileDrop drop, HubStartup startup, IConfiguration config, ILogger<FileDropFunction> logger) : ITimerHandler
+public sealed class FileDropFunction(FileDrop drop, HubStartup startup, IConfiguration config, ILogger<FileDropFunction> logger) : ITimerHandler
 {
     public const string Name = "FileDrop";
     public const string ScheduleSetting = "%FileDropSchedule%";
@@ -71,7 +71,7 @@ internal sealed class FileDropFunction(FileDrop drop, HubStartup startup, IConfi
 }
 
 /// <summary>Timer (<c>%RetentionSchedule%</c>): purges acknowledged messages whose retention period has passed.</summary>
-internal sealed class RetentionFunction(Retention retention, HubStartup startup, TimeProvider time, ILogger<RetentionFunction> logger) : ITimerHandler
+public sealed class RetentionFunction(Retention retention, HubStartup startup, TimeProvider time, ILogger<RetentionFunction> logger) : ITimerHandler
 {
     public const string Name = "Retention";
     public const string ScheduleSetting = "%RetentionSchedule%";
@@ -89,7 +89,7 @@ internal sealed class RetentionFunction(Retention retention, HubStartup startup,
 }
 
 /// <summary>Timer (<c>%CakRelaySchedule%</c>): sends the CAK outbox in order through the configured transport.</summary>
-internal sealed class CakRelayFunction(CakRelay relay, HubStartup startup, ILogger<CakRelayFunction> logger) : ITimerHandler
+public sealed class CakRelayFunction(CakRelay relay, HubStartup startup, ILogger<CakRelayFunction> logger) : ITimerHandler
 {
     public const string Name = "CakRelay";
     public const string ScheduleSetting = "%CakRelaySchedule%";
@@ -114,7 +114,7 @@ internal sealed class CakRelayFunction(CakRelay relay, HubStartup startup, ILogg
 }
 
 /// <summary>Timer (<c>%ScanSchedule%</c>, daily): the detection scan for today (Dutch date) over the due index.</summary>
-internal sealed class DetectionScanFunction(Wmo.Hub.Detection.Scanner scanner, HubStartup startup, TimeProvider time, ILogger<DetectionScanFunction> logger) : ITimerHandler
+public sealed class DetectionScanFunction(Wmo.Hub.Detection.Scanner scanner, HubStartup startup, TimeProvider time, ILogger<DetectionScanFunction> logger) : ITimerHandler
 {
     public const string Name = "DetectionScan";
     public const string ScheduleSetting = "%ScanSchedule%";
@@ -128,12 +128,13 @@ internal sealed class DetectionScanFunction(Wmo.Hub.Detection.Scanner scanner, H
 
         var today = Wmo.Messages.DutchTime.Today(time);
         var result = await scanner.ScanAsync(today, cancellationToken);
-        logger.LogInformation("Detection scan for {AsOf}: {Due} due, {Raised} alerts raised or updated, {Resolved} resolved", result.AsOf, result.Due, result.Raised, result.Resolved);
+        logger.LogInformation("Detection scan for {AsOf}: {Due} due, {Raised} alerts raised or updated, {Resolved} resolved, {CriticalStacks} critical stapelfactuur risks",
+            result.AsOf, result.Due, result.Raised, result.Resolved, result.CriticalStacks);
     }
 }
 
 /// <summary>Timer (<c>%NotifySchedule%</c>): delivers the notification outbox to the owners' webhooks.</summary>
-internal sealed class NotificationsFunction(Wmo.Hub.Notifications.Notifier notifier, HubStartup startup, ILogger<NotificationsFunction> logger) : ITimerHandler
+public sealed class NotificationsFunction(Wmo.Hub.Notifications.Notifier notifier, HubStartup startup, ILogger<NotificationsFunction> logger) : ITimerHandler
 {
     public const string Name = "Notifications";
     public const string ScheduleSetting = "%NotifySchedule%";
@@ -158,7 +159,7 @@ internal sealed class NotificationsFunction(Wmo.Hub.Notifications.Notifier notif
 }
 
 /// <summary>Timer (<c>%DigestSchedule%</c>, daily): queues each owner's digest of open alerts.</summary>
-internal sealed class NotificationDigestFunction(Wmo.Hub.Notifications.NotificationOutbox outbox, Alerts alerts, HubStartup startup, TimeProvider time,
+public sealed class NotificationDigestFunction(Wmo.Hub.Notifications.NotificationOutbox outbox, Alerts alerts, HubStartup startup, TimeProvider time,
     ILogger<NotificationDigestFunction> logger) : ITimerHandler
 {
     public const string Name = "NotificationDigest";

@@ -6,8 +6,7 @@ namespace Wmo.Host;
 /// <summary>Health and runtime introspection under /api (the HTTP triggers of operations).</summary>
 internal static class OperationsEndpoints
 {
-    public static void MapOperationsEndpoints(this IEndpointRouteBuilder app)
-    {
+    public static void MapHealthEndpoint(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/health", async (StorageHealth health, CancellationToken ct) =>
         {
             var services = await health.CheckAsync(ct);
@@ -17,9 +16,10 @@ internal static class OperationsEndpoints
                 statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
 
+    /// <summary>The local trigger runtime's functions (in Azure the portal and Application Insights show these).</summary>
+    public static void MapRuntimeEndpoint(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/functions", async (FunctionsRuntime runtime, FunctionCatalog catalog, StorageClient storage, IConfiguration config, CancellationToken ct) =>
             Results.Json(await FunctionStatus.ReadAsync(runtime, catalog, storage, config, ct)));
-    }
 }
 
 /// <summary>One function as operators see it: trigger, binding, queue and poison-queue depth.</summary>

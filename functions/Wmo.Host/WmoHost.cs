@@ -55,11 +55,8 @@ public static class WmoHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOperationsEndpoints();
-        app.MapIntakeEndpoints();
-        app.MapMailboxEndpoints();
-        app.MapPersonEndpoints();
-        app.MapAlertEndpoints();
+        HubRoutes.Map(app);
+        app.MapRuntimeEndpoint();
         app.MapStatusPage();
         return app;
     }

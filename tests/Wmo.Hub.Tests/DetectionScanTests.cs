@@ -91,10 +91,11 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
         await RouteAsync(_chain.Start(302, begin));
         var firstBilled = new DateOnly(begin.Year, begin.Month, 1).AddMonths(1);
 
-        await _scanner.ScanAsync(firstBilled.AddMonths(1));
+        var warned = await _scanner.ScanAsync(firstBilled.AddMonths(1));
         var warning = Assert.Single(await AlertsAsync(DueRules.Stack));
-        await _scanner.ScanAsync(firstBilled.AddMonths(2));
+        var escalated = await _scanner.ScanAsync(firstBilled.AddMonths(2));
         var critical = Assert.Single(await AlertsAsync(DueRules.Stack));
+        Assert.Equal((0, 1), (warned.CriticalStacks, escalated.CriticalStacks));
 
         Assert.Equal((AlertSeverity.Warning, 2), (warning.Severity, warning.MonthsAtRisk));
         Assert.Equal((AlertSeverity.Critical, 3), (critical.Severity, critical.MonthsAtRisk));

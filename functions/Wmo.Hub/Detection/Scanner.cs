@@ -13,7 +13,8 @@ namespace Wmo.Hub.Detection;
 public sealed record DetectionOptions(WorkingDays Calendar, int StackThreshold = 2, int? RetroactiveCapMonths = null, int ScanParallelism = 16);
 
 /// <summary>What a scan did.</summary>
-public sealed record ScanResult(DateOnly AsOf, int Due, int Raised, int Resolved);
+/// <param name="CriticalStacks">Critical stapelfactuur risks (R1) the scan saw: what Azure Monitor alerts on.</param>
+public sealed record ScanResult(DateOnly AsOf, int Due, int Raised, int Resolved, int CriticalStacks = 0);
 
 /// <summary>
 /// The timer-driven detection (timer <c>DetectionScan</c>, <c>POST /api/admin/scan?asOf=</c>): reads the due index up to
@@ -41,25 +42,28 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
         // Deadlines due after the last completed scan were never scanned: their alerts are new.
         var scannedUpTo = await due.LastScanAsync(ct);
 
-        int raised = 0, resolved = 0;
+        int raised = 0, resolved = 0, critical = 0;
         var fresh = new System.Collections.Concurrent.ConcurrentBag<Alert>();
         await Parallel.ForEachAsync(groups.Values, new ParallelOptions { MaxDegreeOfParallelism = options.ScanParallelism, CancellationToken = ct }, async (items, token) =>
         {
-            var (r, s) = items[0].PersonId == DueRules.MessageSubject ? await ScanMessageAsync(items[0], asOf, token) : await ScanPersonAsync(items, asOf, scannedUpTo, fresh, token);
+            var (r, s, c) = items[0].PersonId == DueRules.MessageSubject ? await ScanMessageAsync(items[0], asOf, token) : await ScanPersonAsync(items, asOf, scannedUpTo, fresh, token);
             Interlocked.Add(ref raised, r);
+            Interlocked.Add(ref critical, c);
             Interlocked.Add(ref resolved, s);
         });
 
         // Alerts this scan raises for the first time go in per-gemeente batches.
         await alerts.RaiseNewAsync([.. fresh], options.ScanParallelism, ct);
         await due.RecordScanAsync(asOf, ct);
-        return new ScanResult(asOf, count, raised + fresh.Count, resolved);
+        return new ScanResult(asOf, count, raised + fresh.Count, resolved, critical + fresh.Count(IsCriticalStack));
     }
 
-    private async Task<(int Raised, int Resolved)> ScanPersonAsync(
+    private static bool IsCriticalStack(Alert alert) => alert.Rule == DueRules.Stack && alert.Severity == AlertSeverity.Critical;
+
+    private async Task<(int Raised, int Resolved, int Critical)> ScanPersonAsync(
         List<DueItem> items, DateOnly asOf, DateOnly? scannedUpTo, System.Collections.Concurrent.ConcurrentBag<Alert> fresh, CancellationToken ct)
     {
-        int raised = 0, resolved = 0;
+        int raised = 0, resolved = 0, critical = 0;
         var personId = items[0].PersonId;
         var state = await ledger.GetStateAsync(personId, ct);
         var current = state is null ? [] : DueRules.For(personId, state, cak.Policies.For(state.Gemeente), cak.Tariffs, options.Calendar, asOf, options.StackThreshold).ToList();
@@ -109,6 +113,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
                 {
                     await alerts.RaiseAsync(identified, ct);
                     raised++;
+                    critical += IsCriticalStack(identified) ? 1 : 0;
                 }
                 else
                 {
@@ -117,18 +122,18 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
             }
         }
 
-        return (raised, resolved);
+        return (raised, resolved, critical);
     }
 
     /// <summary>R3 retour deadlines (OP090, OP090x4): answered when the addressee's retour (or 325) links to the message.</summary>
-    private async Task<(int Raised, int Resolved)> ScanMessageAsync(DueItem item, DateOnly asOf, CancellationToken ct)
+    private async Task<(int Raised, int Resolved, int Critical)> ScanMessageAsync(DueItem item, DateOnly asOf, CancellationToken ct)
     {
         var id = Guid.ParseExact(item.Key, "N");
         var history = await tracking.HistoryAsync(id, ct);
         if (history is null)
         {
             await due.RemoveAsync(item, ct); // purged by retention
-            return (0, 0);
+            return (0, 0, 0);
         }
 
         var m = history.Message;
@@ -141,7 +146,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
             {
                 await due.RemoveAsync(item, ct);
                 var done = await alerts.ResolveAsync(gemeente, alertId, $"{answer.Bericht} van {answer.Afzender} ontvangen op {Alerts.Date(DutchTime.DateOf(answer.ReceivedOn))}.", ct);
-                return (0, done ? 1 : 0);
+                return (0, done ? 1 : 0, 0);
             }
         }
 
@@ -153,7 +158,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
             item.Key, item.Key, gemeente, aanbieder, null, null, null, time.GetUtcNow(), Since(item.Due), null, null,
             $"Bericht {m.Bericht} van {m.Afzender} (identificatie {m.Identificatie}), ontvangen op {Alerts.Date(received)}, is na {waited} werkdagen nog niet beantwoord "
             + $"met een {answerName} door {m.Geadresseerde} (binnen {norm} werkdagen, {source})."), ct);
-        return (1, 0);
+        return (1, 0, 0);
     }
 
     private IEnumerable<Alert> Evaluate(DueItem item, ChainState state, DateOnly asOf)
