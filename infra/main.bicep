@@ -5,7 +5,7 @@
 
 @description('Short environment name, part of every resource name (e.g. dev, acc, prod).')
 @maxLength(6)
-param environment string
+param environmentName string
 
 @description('Azure region.')
 param location string = resourceGroup().location
@@ -33,10 +33,10 @@ param alertEmail string
 @description('Eigen-bijdrage and detection settings passed to the app as they are (Cak__*, Detection__*, Owners__*).')
 param extraAppSettings object = {}
 
-var suffix = uniqueString(resourceGroup().id, environment)
-var storageName = toLower('stwmo${environment}${take(suffix, 8)}')
-var appName = 'func-wmo-${environment}-${take(suffix, 6)}'
-var vaultName = 'kv-wmo-${environment}-${take(suffix, 6)}'
+var suffix = uniqueString(resourceGroup().id, environmentName)
+var storageName = toLower('stwmo${environmentName}${take(suffix, 8)}')
+var appName = 'func-wmo-${environmentName}-${take(suffix, 6)}'
+var vaultName = 'kv-wmo-${environmentName}-${take(suffix, 6)}'
 var deploymentContainer = 'app-package'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
@@ -65,7 +65,7 @@ resource packageContainer 'Microsoft.Storage/storageAccounts/blobServices/contai
 }
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: 'log-wmo-${environment}'
+  name: 'log-wmo-${environmentName}'
   location: location
   properties: {
     sku: { name: 'PerGB2018' }
@@ -74,7 +74,7 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
 }
 
 resource insights 'Microsoft.Insights/components@2020-02-02' = {
-  name: 'appi-wmo-${environment}'
+  name: 'appi-wmo-${environmentName}'
   location: location
   kind: 'web'
   properties: {
@@ -110,7 +110,7 @@ resource personKeySecretResource 'Microsoft.KeyVault/vaults/secrets@2023-07-01' 
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
-  name: 'plan-wmo-${environment}'
+  name: 'plan-wmo-${environmentName}'
   location: location
   kind: 'functionapp'
   sku: { tier: 'FlexConsumption', name: 'FC1' }
@@ -190,10 +190,10 @@ resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 // Alerts: poisoned messages, a detection scan that did not run, critical stapelfactuur risks (docs/operations.md).
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
-  name: 'ag-wmo-${environment}'
+  name: 'ag-wmo-${environmentName}'
   location: 'global'
   properties: {
-    groupShortName: 'wmo${take(environment, 9)}'
+    groupShortName: 'wmo${take(environmentName, 9)}'
     enabled: true
     emailReceivers: [{ name: 'operations', emailAddress: alertEmail, useCommonAlertSchema: true }]
   }
@@ -201,7 +201,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
 
 var queryAlerts = [
   {
-    name: 'wmo-${environment}-poison'
+    name: 'wmo-${environmentName}-poison'
     severity: 1
     description: 'A message failed every routing attempt and is in the poison list (HUB-POISON): replay it after fixing the cause.'
     frequency: 'PT15M'
@@ -213,7 +213,7 @@ var queryAlerts = [
     threshold: 0
   }
   {
-    name: 'wmo-${environment}-scan-not-run'
+    name: 'wmo-${environmentName}-scan-not-run'
     severity: 1
     description: 'The daily detection scan has not completed in 26 hours: re-run the missed day (docs/operations.md).'
     frequency: 'PT1H'
@@ -225,7 +225,7 @@ var queryAlerts = [
     threshold: 1
   }
   {
-    name: 'wmo-${environment}-critical-stapelfactuur'
+    name: 'wmo-${environmentName}-critical-stapelfactuur'
     severity: 2
     description: 'The detection scan saw critical stapelfactuur risks (R1): the gemeenten concerned must act, the CAK liaison follows up.'
     frequency: 'PT1H'

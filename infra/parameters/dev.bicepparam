@@ -2,7 +2,7 @@ using '../main.bicep'
 
 // Development: locally redundant storage, few instances. Secrets come from the pipeline's secret store
 // (environment variables), never from this file.
-param environment = 'dev'
+param environmentName = 'dev'
 param storageSku = 'Standard_LRS'
 param maximumInstanceCount = 4
 param hubApiKeys = readEnvironmentVariable('WMO_HUB_API_KEYS')

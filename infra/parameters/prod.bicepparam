@@ -1,7 +1,7 @@
 using '../main.bicep'
 
 // Production: zone-redundant storage, room to scale out for month-end declaration peaks (docs/scaling.md).
-param environment = 'prod'
+param environmentName = 'prod'
 param storageSku = 'Standard_ZRS'
 param maximumInstanceCount = 40
 param hubApiKeys = readEnvironmentVariable('WMO_HUB_API_KEYS')
