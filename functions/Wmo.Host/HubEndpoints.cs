@@ -30,6 +30,7 @@ internal static class HubEndpoints
         services.AddSingleton(sp => new Wmo.Hub.Notifications.Notifier(sp.GetRequiredService<Wmo.Hub.Notifications.NotificationOutbox>(),
             new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Alerts>();
+        services.AddSingleton<Wmo.Hub.Dashboard.Sessions>();
         services.AddSingleton<Mailboxes>();
         services.AddSingleton(sp => new LedgerStore(sp.GetRequiredService<StorageClient>(), PersonKeySecret(config, sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton<PoisonStore>();
@@ -154,7 +155,7 @@ internal static class HubEndpoints
 /// reachable yet (or refuses the key) does not stop the host: it keeps trying, /api/health says what is wrong, and
 /// intake answers 503 until this has succeeded.
 /// </summary>
-public sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, DueIndex due, Wmo.Hub.Notifications.NotificationOutbox notifications, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
+public sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, DueIndex due, Wmo.Hub.Notifications.NotificationOutbox notifications, Wmo.Hub.Dashboard.Sessions sessions, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -177,6 +178,7 @@ public sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, 
                 await alerts.EnsureTableAsync(stoppingToken);
                 await due.EnsureTableAsync(stoppingToken);
                 await notifications.EnsureTableAsync(stoppingToken);
+                await sessions.EnsureTableAsync(stoppingToken);
                 foreach (var (caller, key) in seed)
                 {
                     await keys.RegisterAsync(caller, key, stoppingToken);

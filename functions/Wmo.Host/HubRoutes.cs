@@ -30,6 +30,7 @@ public sealed class HubRoutes
         app.MapMailboxEndpoints();
         app.MapPersonEndpoints();
         app.MapAlertEndpoints();
+        app.MapDashboard();
     }
 
     public static string Key(string method, string route) => $"{method.ToUpperInvariant()} {route}";

@@ -57,6 +57,18 @@ public sealed class PoisonStore
         var id = inbox?.Id ?? new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(body)).AsSpan(0, 16));
         var reason = inbox is null ? "Het bericht in de wachtrij is geen geldige verwijzing naar een bericht." : await ReasonAsync(id, ct);
         var now = _time.GetUtcNow();
+        if (inbox is not null)
+        {
+            await _tracking.RecordLatestAsync(id, MessageStatus.Poisoned, reason, ct);
+        }
+
+        // A poisoned message is an alert, not a silent disappearance; a successful replay resolves it.
+        await _alerts.RaiseAsync(new Alert(Alerts.IdOf(AlertRules.Poisoned, id.ToString("N"), "poison"), AlertRules.Poisoned, AlertSeverity.Critical,
+            AlertStatus.Open, "admin", id.ToString("N"), "poison", null, inbox?.Afzender is { Length: 8 } agb ? agb : null, null, null, null, now, now, null, null,
+            $"Bericht {inbox?.Bericht ?? "(onleesbaar)"} van {inbox?.Afzender ?? "onbekend"} kon na herhaalde pogingen niet worden verwerkt: {reason} "
+            + "Een beheerder kan het na herstel opnieuw aanbieden."), ct);
+
+        // Listed last: once operators see it in the poison list, its status and alert are there too.
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var existing = await _table.GetAsync(sourceQueue, id.ToString("N"), ct);
@@ -90,16 +102,6 @@ public sealed class PoisonStore
             }
         }
 
-        if (inbox is not null)
-        {
-            await _tracking.RecordLatestAsync(id, MessageStatus.Poisoned, reason, ct);
-        }
-
-        // A poisoned message is an alert, not a silent disappearance; a successful replay resolves it.
-        await _alerts.RaiseAsync(new Alert(Alerts.IdOf(AlertRules.Poisoned, id.ToString("N"), "poison"), AlertRules.Poisoned, AlertSeverity.Critical,
-            AlertStatus.Open, "admin", id.ToString("N"), "poison", null, inbox?.Afzender is { Length: 8 } agb ? agb : null, null, null, null, now, now, null, null,
-            $"Bericht {inbox?.Bericht ?? "(onleesbaar)"} van {inbox?.Afzender ?? "onbekend"} kon na herhaalde pogingen niet worden verwerkt: {reason} "
-            + "Een beheerder kan het na herstel opnieuw aanbieden."), ct);
     }
 
     /// <summary>A replayed message was routed: its poison alert is resolved.</summary>

@@ -82,7 +82,7 @@ public sealed class AdapterBindingTests : IAsyncLifetime
     public void Every_HTTP_endpoint_of_the_local_host_has_one_Azure_function_with_the_same_method_and_route_and_vice_versa()
     {
         var azure = Functions().Select(f => Trigger<HttpTriggerAttribute>(f.Method)).Where(t => t is not null)
-            .SelectMany(t => t!.Methods!.Select(m => HubRoutes.Key(m, "/api/" + t.Route)))
+            .SelectMany(t => t!.Methods!.Select(m => HubRoutes.Key(m, "/" + t.Route)))
             .Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(LocalRoutes(), azure);

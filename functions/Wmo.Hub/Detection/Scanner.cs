@@ -255,7 +255,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
 
     private static readonly NumberFormatInfo Dutch = new() { NumberDecimalSeparator = ",", NumberGroupSeparator = "." };
 
-    internal static string Euro(long cents) => (cents / 100m).ToString("N2", Dutch);
+    public static string Euro(long cents) => (cents / 100m).ToString("N2", Dutch);
 
     /// <summary>The months from <paramref name="first"/> up to the month of <paramref name="last"/>, and their abonnementstarief (capped at the kostprijs).</summary>
     private (int Months, long Cents, List<int> UnknownYears) Months(DateOnly first, DateOnly last, long? kostprijs)

@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Wmo.Hub;
+using Wmo.Hub.Dashboard;
+
+namespace Wmo.Host;
+
+/// <summary>
+/// The dashboard (Dutch, server-rendered, works without JavaScript, printable): sign in with an API key in exchange
+/// for a session cookie (HttpOnly, SameSite=Strict), the CAK backlog per gemeente and the alerts with filters,
+/// acknowledgement and CSV export. Every form carries the session's CSRF token. Each role sees what the API shows it:
+/// a gemeente its own gemeente, an aanbieder the alerts about it, the CAK liaison and admin everything.
+/// </summary>
+internal static class DashboardPages
+{
+    public const string Cookie = "wmo_sessie";
+    private static readonly NumberFormatInfo Dutch = new() { NumberGroupSeparator = ".", NumberDecimalSeparator = "," };
+
+    public static void MapDashboard(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/dashboard/inloggen", (HttpContext http) => Html(LoginPage(null), StatusCodes.Status200OK));
+        app.MapPost("/dashboard/inloggen", LoginAsync).DisableAntiforgery();
+        app.MapPost("/dashboard/uitloggen", LogoutAsync).DisableAntiforgery();
+        app.MapGet("/dashboard", BacklogAsync);
+        app.MapGet("/dashboard/signalen", AlertsAsync);
+        app.MapGet("/dashboard/signalen.csv", AlertsCsvAsync);
+        app.MapPost("/dashboard/signalen/{id}/afhandelen", AcknowledgeAsync).DisableAntiforgery();
+    }
+
+    private static IResult Html(string body, int status) => Results.Content(body, "text/html; charset=utf-8", Encoding.UTF8, status);
+
+    private static async Task<DashboardSession?> SessionAsync(HttpContext http, Sessions sessions, CancellationToken ct) =>
+        await sessions.FindAsync(http.Request.Cookies[Cookie], ct);
+
+    private static IResult SignIn() => Results.Redirect("/dashboard/inloggen", permanent: false);
+
+    private static bool SeesAll(Caller c) => c.Role is Role.CakLiaison or Role.Admin;
+
+    private static async Task<IResult> LoginAsync(HttpContext http, ApiKeys keys, Sessions sessions, CancellationToken ct)
+    {
+        var form = await http.Request.ReadFormAsync(ct);
+        var caller = await keys.AuthenticateAsync(form["sleutel"].ToString(), ct);
+        if (caller is null || caller.Role == Role.Cak)
+        {
+            return Html(LoginPage("Deze sleutel is onbekend of geeft geen toegang tot het dashboard."), StatusCodes.Status401Unauthorized);
+        }
+
+        var token = await sessions.StartAsync(caller, ct);
+        http.Response.Cookies.Append(Cookie, token, new CookieOptions
+        {
+            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = http.Request.IsHttps, Path = "/dashboard", MaxAge = Sessions.Lifetime,
+        });
+        return Results.Redirect("/dashboard", permanent: false);
+    }
+
+    private static async Task<IResult> LogoutAsync(HttpContext http, Sessions sessions, CancellationToken ct)
+    {
+        if (await SessionAsync(http, sessions, ct) is { } session && await CsrfOkAsync(http, session, ct))
+        {
+            await sessions.EndAsync(http.Request.Cookies[Cookie]!, ct);
+            http.Response.Cookies.Delete(Cookie, new CookieOptions { Path = "/dashboard" });
+        }
+
+        return SignIn();
+    }
+
+    private static async Task<bool> CsrfOkAsync(HttpContext http, DashboardSession session, CancellationToken ct) =>
+        (await http.Request.ReadFormAsync(ct))["_csrf"].ToString() == session.Csrf;
+
+    /// <summary>The alerts a caller may see, with the filter of the request (scope forced, as in the API).</summary>
+    private static async Task<List<Alert>> AlertsForAsync(Alerts alerts, Caller caller, AlertFilter filter, CancellationToken ct)
+    {
+        filter = caller.Role switch
+        {
+            Role.Gemeente or Role.GemeenteOfficer => filter with { Gemeente = caller.Party },
+            Role.Aanbieder or Role.SupplierOfficer => filter with { Aanbieder = caller.Party },
+            _ => filter,
+        };
+        var all = new List<Alert>();
+        Wmo.Storage.TableContinuation? next = null;
+        do
+        {
+            var (items, more) = await alerts.ListAsync(filter, 1000, next, ct);
+            all.AddRange(items);
+            next = more;
+        }
+        while (next is not null);
+        return all;
+    }
+
+    private static async Task<IResult> BacklogAsync(HttpContext http, Sessions sessions, Alerts alerts, TimeProvider time, string? sort, CancellationToken ct)
+    {
+        if (await SessionAsync(http, sessions, ct) is not { } session)
+        {
+            return SignIn();
+        }
+
+        var caller = session.Caller;
+        if (caller.Role is Role.Aanbieder or Role.SupplierOfficer)
+        {
+            return Results.Redirect("/dashboard/signalen", permanent: false); // suppliers have no CAK backlog; their alerts
+        }
+
+        var rows = Backlog.Compute(await AlertsForAsync(alerts, caller, new AlertFilter(), ct), time.GetUtcNow()).ToList();
+        rows = sort switch
+        {
+            "personen" => [.. rows.OrderByDescending(r => r.Persons)],
+            "oudste" => [.. rows.OrderBy(r => r.Oldest ?? DateTimeOffset.MaxValue)],
+            "gemeente" => [.. rows.OrderBy(r => r.Gemeente, StringComparer.Ordinal)],
+            _ => [.. rows.OrderByDescending(r => r.Cents)],
+        };
+        return Html(Layout("Achterstand bij het CAK", session, BacklogTable(rows)), StatusCodes.Status200OK);
+    }
+
+    private static string BacklogTable(IReadOnlyList<BacklogRow> rows)
+    {
+        var html = new StringBuilder();
+        html.Append("""
+            <p>Per gemeente: cliënten van wie het CAK de start van de eigen bijdrage nog niet heeft geaccepteerd, hoeveel maanden
+            daardoor op één factuur dreigen te komen, het bedrag, het oudste geval en openstaande afwijzingen door het CAK.</p>
+            <table>
+            <caption>Achterstand per gemeente</caption>
+            <thead><tr>
+              <th scope="col"><a href="/dashboard?sort=gemeente">Gemeente</a></th>
+              <th scope="col"><a href="/dashboard?sort=personen">Cliënten</a></th>
+              <th scope="col">1 mnd</th><th scope="col">2 mnd</th><th scope="col">3–5 mnd</th><th scope="col">6+ mnd</th>
+              <th scope="col"><a href="/dashboard?sort=bedrag">Bedrag</a></th>
+              <th scope="col"><a href="/dashboard?sort=oudste">Oudste</a></th>
+              <th scope="col">Afwijzingen open</th>
+              <th scope="col">Laatste 12 weken</th>
+            </tr></thead><tbody>
+            """);
+        foreach (var r in rows)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <tr data-gemeente="{E(r.Gemeente)}">
+                  <th scope="row"><a href="/dashboard/signalen?gemeente={E(r.Gemeente)}">{E(r.Gemeente)}</a></th>
+                  <td class="num" data-field="personen">{N(r.Persons)}</td>
+                  <td class="num">{N(r.Months[0])}</td><td class="num">{N(r.Months[1])}</td><td class="num">{N(r.Months[2])}</td><td class="num">{N(r.Months[3])}</td>
+                  <td class="num" data-field="bedrag">€ {Euro(r.Cents)}</td>
+                  <td>{(r.Oldest is { } o ? E(o.ToString("d-M-yyyy", CultureInfo.InvariantCulture)) : "–")}</td>
+                  <td class="num" data-field="afwijzingen">{N(r.RejectionsOpen)}</td>
+                  <td>{Sparkline(r.Trend)}</td>
+                </tr>
+                """);
+        }
+
+        if (rows.Count == 0)
+        {
+            html.Append("<tr><td colspan=\"10\">Geen achterstand.</td></tr>");
+        }
+
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>A 12-week trend as an inline SVG polyline, with a text alternative for screen readers.</summary>
+    private static string Sparkline(int[] values)
+    {
+        var max = Math.Max(1, values.Max());
+        var points = string.Join(' ', values.Select((v, i) => string.Create(CultureInfo.InvariantCulture, $"{i * 10},{30 - (v * 28.0 / max):F1}")));
+        return $"""<svg class="trend" width="110" height="32" viewBox="0 0 110 32" role="img" aria-label="Trend: {string.Join(", ", values)}"><polyline fill="none" stroke="#1f4e8c" stroke-width="2" points="{points}"/></svg>""";
+    }
+
+    private static AlertFilter Filter(HttpRequest request) => new(
+        Empty(request.Query["eigenaar"]), Empty(request.Query["gemeente"]), Empty(request.Query["aanbieder"]), Empty(request.Query["regel"]),
+        Empty(request.Query["ernst"]), Empty(request.Query["status"]));
+
+    private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static async Task<IResult> AlertsAsync(HttpContext http, Sessions sessions, Alerts alerts, CancellationToken ct)
+    {
+        if (await SessionAsync(http, sessions, ct) is not { } session)
+        {
+            return SignIn();
+        }
+
+        var filter = Filter(http.Request);
+        var items = (await AlertsForAsync(alerts, session.Caller, filter, ct)).OrderByDescending(a => a.Severity == AlertSeverity.Critical)
+            .ThenByDescending(a => a.AmountAtRiskCents ?? 0).ThenBy(a => a.DueSince).Take(500).ToList();
+        return Html(Layout("Signalen", session, AlertsBody(filter, items, session, http.Request.QueryString.Value ?? string.Empty)), StatusCodes.Status200OK);
+    }
+
+    private static string AlertsBody(AlertFilter f, IReadOnlyList<Alert> items, DashboardSession session, string query)
+    {
+        string Field(string name, string label, string? value) =>
+            $"""<label>{label} <input name="{name}" value="{E(value)}" size="10"></label> """;
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <form method="get" action="/dashboard/signalen" class="filters">
+              {Field("gemeente", "Gemeente", f.Gemeente)}{Field("aanbieder", "Aanbieder", f.Aanbieder)}{Field("regel", "Regel", f.Rule)}
+              {Field("eigenaar", "Eigenaar", f.Owner)}
+              <label>Ernst <select name="ernst"><option value="">alle</option><option value="critical"{(f.Severity == "critical" ? " selected" : "")}>kritiek</option><option value="warning"{(f.Severity == "warning" ? " selected" : "")}>waarschuwing</option></select></label>
+              <label>Status <select name="status"><option value="">alle</option><option value="open"{(f.Status == "open" ? " selected" : "")}>open</option><option value="acknowledged"{(f.Status == "acknowledged" ? " selected" : "")}>in behandeling</option><option value="resolved"{(f.Status == "resolved" ? " selected" : "")}>opgelost</option></select></label>
+              <button type="submit">Filter</button>
+              <a href="/dashboard/signalen.csv{E(query)}">CSV</a>
+            </form>
+            <table><caption>{N(items.Count)} signalen</caption>
+            <thead><tr><th scope="col">Ernst</th><th scope="col">Regel</th><th scope="col">Gemeente</th><th scope="col">Aanbieder</th><th scope="col">BSN</th>
+            <th scope="col">Sinds</th><th scope="col">Maanden</th><th scope="col">Bedrag</th><th scope="col">Toelichting</th><th scope="col">Status</th></tr></thead><tbody>
+            """);
+        foreach (var a in items)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <tr data-alert="{E(a.Id)}" class="{E(a.Severity)}">
+                  <td>{(a.Severity == AlertSeverity.Critical ? "kritiek" : "waarschuwing")}</td><td>{E(a.Rule)}</td><td>{E(a.Gemeente)}</td><td>{E(a.Aanbieder)}</td><td>{E(a.MaskedBsn)}</td>
+                  <td>{E((a.DueSince ?? a.DetectedAt).ToString("d-M-yyyy", CultureInfo.InvariantCulture))}</td>
+                  <td class="num">{(a.MonthsAtRisk is { } m ? N(m) : "")}</td><td class="num">{(a.AmountAtRiskCents is { } c ? "€ " + Euro(c) : "")}</td>
+                  <td>{E(a.Explanation)}{(a.Note is { } note ? $"<br><em>Notitie: {E(note)}</em>" : "")}</td>
+                  <td data-field="status">{StatusText(a.Status)}{(a.Status == AlertStatus.Resolved ? "" : $"""
+                    <form method="post" action="/dashboard/signalen/{E(a.Id)}/afhandelen">
+                      <input type="hidden" name="_csrf" value="{E(session.Csrf)}">
+                      <label>Notitie <input name="notitie" required maxlength="2000" size="16"></label>
+                      <button type="submit">In behandeling</button>
+                    </form>
+                    """)}</td>
+                </tr>
+                """);
+        }
+
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    private static string StatusText(string status) => status switch
+    {
+        AlertStatus.Open => "open",
+        AlertStatus.Acknowledged => "in behandeling",
+        _ => "opgelost",
+    };
+
+    private static async Task<IResult> AlertsCsvAsync(HttpContext http, Sessions sessions, Alerts alerts, CancellationToken ct)
+    {
+        if (await SessionAsync(http, sessions, ct) is not { } session)
+        {
+            return SignIn();
+        }
+
+        var csv = new StringBuilder("id;regel;ernst;status;eigenaar;gemeente;aanbieder;toewijzingnummer;bsn;gedetecteerd;sinds;maanden;bedrag_cent;toelichting\r\n");
+        foreach (var a in await AlertsForAsync(alerts, session.Caller, Filter(http.Request), ct))
+        {
+            csv.AppendJoin(';', new[]
+            {
+                a.Id, a.Rule, a.Severity, a.Status, a.Owner, a.Gemeente ?? "", a.Aanbieder ?? "", a.ToewijzingNummer?.ToString(CultureInfo.InvariantCulture) ?? "",
+                a.MaskedBsn ?? "", a.DetectedAt.ToString("O", CultureInfo.InvariantCulture), a.DueSince?.ToString("O", CultureInfo.InvariantCulture) ?? "",
+                a.MonthsAtRisk?.ToString(CultureInfo.InvariantCulture) ?? "", a.AmountAtRiskCents?.ToString(CultureInfo.InvariantCulture) ?? "", a.Explanation,
+            }.Select(Csv)).Append("\r\n");
+        }
+
+        http.Response.Headers.ContentDisposition = "attachment; filename=\"signalen.csv\"";
+        return Results.Text(csv.ToString(), "text/csv; charset=utf-8", Encoding.UTF8);
+    }
+
+    // Quoted when needed; a leading = + - @ is neutralised so a spreadsheet does not run it as a formula.
+    private static string Csv(string value)
+    {
+        if (value.Length > 0 && "=+-@".Contains(value[0], StringComparison.Ordinal))
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([';', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+
+    private static async Task<IResult> AcknowledgeAsync(HttpContext http, Sessions sessions, Alerts alerts, string id, CancellationToken ct)
+    {
+        if (await SessionAsync(http, sessions, ct) is not { } session)
+        {
+            return SignIn();
+        }
+
+        if (!await CsrfOkAsync(http, session, ct))
+        {
+            return Html(Layout("Niet toegestaan", session, "<p>Dit formulier is verlopen. Laad de pagina opnieuw.</p>"), StatusCodes.Status403Forbidden);
+        }
+
+        var note = (await http.Request.ReadFormAsync(ct))["notitie"].ToString().Trim();
+        var caller = session.Caller;
+        var done = note.Length > 0 && await alerts.AcknowledgeAsync(id, note, a => SeesAll(caller)
+            || (caller.Role is Role.Gemeente or Role.GemeenteOfficer && a.Gemeente == caller.Party)
+            || (caller.Role is Role.Aanbieder or Role.SupplierOfficer && (a.Aanbieder == caller.Party || a.Owner == caller.Party)), ct) is not null;
+        return done
+            ? Results.Redirect(http.Request.Headers.Referer.ToString() is { Length: > 0 } back && back.Contains("/dashboard/signalen", StringComparison.Ordinal) ? back : "/dashboard/signalen", permanent: false)
+            : Html(Layout("Niet gevonden", session, "<p>Dit signaal bestaat niet of is niet van u, of de notitie ontbreekt.</p>"), StatusCodes.Status404NotFound);
+    }
+
+    private static string LoginPage(string? error) => Page("Inloggen", $"""
+        <main>
+        <h1>Wmo-integratielaag — inloggen</h1>
+        {(error is null ? "" : $"<p role=\"alert\" class=\"fout\">{E(error)}</p>")}
+        <form method="post" action="/dashboard/inloggen">
+          <label for="sleutel">API-sleutel</label>
+          <input id="sleutel" name="sleutel" type="password" autocomplete="off" required>
+          <button type="submit">Inloggen</button>
+        </form>
+        <p>U krijgt toegang tot wat uw organisatie en rol mogen zien.</p>
+        </main>
+        """);
+
+    private static string Layout(string title, DashboardSession session, string body) => Page(title, $"""
+        <header>
+          <nav aria-label="Hoofdmenu">
+            <a href="/dashboard">Achterstand</a> · <a href="/dashboard/signalen">Signalen</a>
+          </nav>
+          <form method="post" action="/dashboard/uitloggen" class="uit">
+            <span>{E(session.Caller.Party)} ({E(RoleText(session.Caller.Role))})</span>
+            <input type="hidden" name="_csrf" value="{E(session.Csrf)}">
+            <button type="submit">Uitloggen</button>
+          </form>
+        </header>
+        <main>
+        <h1>{E(title)}</h1>
+        {body}
+        </main>
+        """);
+
+    private static string RoleText(Role role) => role switch
+    {
+        Role.Gemeente or Role.GemeenteOfficer => "gemeente",
+        Role.Aanbieder or Role.SupplierOfficer => "aanbieder",
+        Role.CakLiaison => "CAK-liaison",
+        Role.Admin => "beheer",
+        _ => role.ToString(),
+    };
+
+    private static string Page(string title, string body) => $$"""
+        <!DOCTYPE html>
+        <html lang="nl">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{E(title)}} — Wmo-integratielaag</title>
+        <style>
+          body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1a1a1a; }
+          header { display: flex; justify-content: space-between; align-items: center; border-bottom: 1px solid #ccc; padding-bottom: .5rem; }
+          table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+          caption { text-align: left; font-weight: bold; padding: .3rem 0; }
+          th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+          td.num { text-align: right; font-variant-numeric: tabular-nums; }
+          tr.critical td:first-child { color: #a00000; font-weight: bold; }
+          .fout { color: #a00000; font-weight: bold; }
+          a { color: #1f4e8c; }
+          :focus { outline: 3px solid #f7a600; }
+          @media print { header, form, .filters { display: none; } body { margin: 0; } }
+        </style>
+        </head>
+        <body>
+        {{body}}
+        </body>
+        </html>
+        """;
+
+    private static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
+
+    private static string N(long n) => n.ToString("N0", Dutch);
+
+    private static string Euro(long cents) => Wmo.Hub.Detection.Scanner.Euro(cents);
+}
