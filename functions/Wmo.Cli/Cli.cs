@@ -78,10 +78,16 @@ public static class Cli
               per client a WMO301, a WMO305 on time, late (--late share) or never (--missing share), and for the
               --stops share a WMO307. Post it with 'wmo send DIR/PARTY --key KEY' (gemeenten first). Same options,
               same files.
-          demo --url URL [--clients 60] [--seed 1]
-              Posts a reproducible synthetic stretch of traffic (WMO301/305/307 between three gemeenten and four
-              aanbieders) to a running host with the demo keys of local.settings.sample.json. Posting it again is
+          demo --url URL [--clients 240] [--seed 1] [--cak SIMULATOR_URL] [--storage CONN] [--admin-key KEY]
+              Plays five months of reproducible traffic between three gemeenten and four aanbieders into a running
+              host on a demo clock (Demo__Clock=on, Demo__ClockStart 150 days back; ./wmo run does this): day by day
+              it moves the clock, posts the messages with the demo keys of local.settings.sample.json, lets routing
+              and the CAK leg (--cak: the simulator, to wait for its answers) settle and runs the day's scan. Every
+              detection rule fires at least once; --storage also puts an unreadable message on the routing queue
+              (a poisoned message). Without a demo clock it posts simpler traffic as of today. Loading again is
               harmless: every message is a duplicate (409) the second time.
+          demo --cak-reject [--clients 240] [--seed 1]
+              Prints the demo clients the CAK does not know, as the simulator's CakSim__Reject setting.
         """;
 
     private static int Retour(string[] args, TextWriter stdout, TextWriter stderr)
@@ -227,9 +233,11 @@ public static class Cli
 
     private static int Demo(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string? url = null;
-        var clients = 60;
+        string? url = null, cakUrl = null, storage = null;
+        var adminKey = "demo-admin-key-0000";
+        var clients = 240;
         var seed = 1;
+        var rejectList = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -237,15 +245,34 @@ public static class Cli
                 case "--url":
                     url = Value(args, ref i);
                     break;
+                case "--cak":
+                    cakUrl = Value(args, ref i);
+                    break;
+                case "--storage":
+                    storage = Value(args, ref i);
+                    break;
+                case "--admin-key":
+                    adminKey = Value(args, ref i);
+                    break;
                 case "--clients":
                     clients = int.TryParse(Value(args, ref i), out var c) && c > 0 ? c : throw new UsageException("--clients takes a positive number");
                     break;
                 case "--seed":
                     seed = int.TryParse(Value(args, ref i), out var s) ? s : throw new UsageException("--seed takes a number");
                     break;
+                case "--cak-reject":
+                    rejectList = true;
+                    break;
                 default:
                     throw new UsageException($"unknown option '{args[i]}'");
             }
+        }
+
+        if (rejectList)
+        {
+            // For the CAK simulator (CakSim__Reject): the demo's clients the CAK does not know.
+            stdout.WriteLine(string.Join(';', DemoScenario.RejectedBsns(clients, seed).Select(b => b + ":" + "C001")));
+            return Ok;
         }
 
         if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var baseUri))
@@ -253,8 +280,33 @@ public static class Cli
             throw new UsageException("demo needs --url of a running host, e.g. http://127.0.0.1:7071");
         }
 
-        using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(60) };
+        using var cak = cakUrl is null ? null : new HttpClient { BaseAddress = new Uri(cakUrl), Timeout = TimeSpan.FromSeconds(30) };
         WaitUntilIntakeReady(http);
+        var loader = new DemoLoader(http, cak, adminKey, stdout);
+        if (!loader.HasDemoClockAsync(CancellationToken.None).GetAwaiter().GetResult())
+        {
+            return DemoNow(http, Math.Min(clients, 60), seed, stdout, stderr);
+        }
+
+        var today = DutchToday();
+        var plan = DemoScenario.Generate(clients, seed, today, SchemaRegistry.Load());
+        stdout.WriteLine($"demo: {plan.Count} messages of {clients} clients over {DemoScenario.Days} days, from {DemoScenario.FirstDay(today):yyyy-MM-dd}");
+        var summary = loader.LoadAsync(plan, DemoScenario.FirstDay(today), today, CancellationToken.None).GetAwaiter().GetResult();
+        if (storage is not null)
+        {
+            DemoPoison.SendAsync(storage, CancellationToken.None).GetAwaiter().GetResult();
+            stdout.WriteLine("demo: one unreadable message put on the routing queue; it ends in the poison list within a minute");
+        }
+
+        stdout.WriteLine($"demo traffic loaded: {summary.Posted} accepted, {summary.Duplicates} duplicates (loaded before), {summary.Rejected} refused, {summary.Days} days");
+        return summary.Rejected == 0 ? Ok : Invalid;
+    }
+
+    /// <summary>Without a demo clock: the older, simpler traffic, all sent now.</summary>
+    private static int DemoNow(HttpClient http, int clients, int seed, TextWriter stdout, TextWriter stderr)
+    {
+        stdout.WriteLine("demo: the host has no demo clock (Demo__Clock=on), so the traffic is sent as of today");
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var (sender, message) in DemoTraffic.Generate(clients, seed, DutchToday()))
         {

@@ -55,7 +55,7 @@ public static class DemoTraffic
         var sequence = 0;
         string NextId() => $"D{seed % 1000:D3}{++sequence:D8}";
         var versie = new XsdVersie("1.0.0", "1.0.0");
-        var bsns = Bsns(seed).GetEnumerator();
+        var bsns = DistinctBsns(seed).GetEnumerator();
 
         for (var i = 0; i < profile.Clients; i++)
         {
@@ -114,7 +114,7 @@ public static class DemoTraffic
     /// Distinct nine-digit numbers that pass the elfproef and start with 9 (reserved for tests): a walk through the
     /// 10 million candidates with a stride coprime to it, from a seed-dependent start, so no two clients share one.
     /// </summary>
-    private static IEnumerable<string> Bsns(int seed)
+    internal static IEnumerable<string> DistinctBsns(int seed)
     {
         const int Space = 10_000_000;
         const int Stride = 7_368_787; // prime, so coprime to 10^7: every candidate once before repeating

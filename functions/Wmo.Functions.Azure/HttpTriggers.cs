@@ -142,3 +142,57 @@ public sealed class DashboardAcknowledge(HubRoutes routes)
     [Function(nameof(DashboardAcknowledge))]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "dashboard/signalen/{id}/afhandelen")] HttpRequest request) => Handlers.Http(routes, request);
 }
+
+public sealed class DashboardLeadTimes(HubRoutes routes)
+{
+    [Function(nameof(DashboardLeadTimes))]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard/levertijden")] HttpRequest request) => Handlers.Http(routes, request);
+}
+
+public sealed class DashboardLeadTimeReport(HubRoutes routes)
+{
+    [Function(nameof(DashboardLeadTimeReport))]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard/levertijden/rapport")] HttpRequest request) => Handlers.Http(routes, request);
+}
+
+public sealed class DashboardLeadTimeCsv(HubRoutes routes)
+{
+    [Function(nameof(DashboardLeadTimeCsv))]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard/levertijden/rapport.csv")] HttpRequest request) => Handlers.Http(routes, request);
+}
+
+public sealed class DashboardTimeline(HubRoutes routes)
+{
+    [Function(nameof(DashboardTimeline))]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard/traject/{id}")] HttpRequest request) => Handlers.Http(routes, request);
+}
+
+public sealed class DashboardMessages(HubRoutes routes)
+{
+    [Function(nameof(DashboardMessages))]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard/berichten")] HttpRequest request) => Handlers.Http(routes, request);
+}
+
+public sealed class DashboardPoison(HubRoutes routes)
+{
+    [Function(nameof(DashboardPoison))]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard/berichten/poison")] HttpRequest request) => Handlers.Http(routes, request);
+}
+
+public sealed class DashboardReplay(HubRoutes routes)
+{
+    [Function(nameof(DashboardReplay))]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "dashboard/berichten/poison/{id}/opnieuw")] HttpRequest request) => Handlers.Http(routes, request);
+}
+
+public sealed class DashboardMessage(HubRoutes routes)
+{
+    [Function(nameof(DashboardMessage))]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard/berichten/{id}")] HttpRequest request) => Handlers.Http(routes, request);
+}
+
+public sealed class LeadTimeList(HubRoutes routes)
+{
+    [Function(nameof(LeadTimeList))]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/levertijden")] HttpRequest request) => Handlers.Http(routes, request);
+}

@@ -117,7 +117,9 @@ public static class FunctionsRuntimeServiceCollectionExtensions
         services.AddSingleton(sp => StorageClient.FromConnectionString(connection, new StorageClientOptions
         {
             MessageEncoding = hostJson.Queues.MessageEncoding,
-            TimeProvider = sp.GetRequiredService<TimeProvider>(),
+            // Wall-clock time: requests are signed with it (x-ms-date), whatever clock the application runs on (a demo
+            // clock travels in time; storage must not).
+            TimeProvider = TimeProvider.System,
         }));
         var catalog = new FunctionCatalog();
         services.AddSingleton(catalog);

@@ -172,10 +172,13 @@ internal sealed class TimerListener
 
     private async Task DelayUntilAsync(DateTimeOffset due, CancellationToken ct)
     {
-        // Timers can wake a little early; wait again for the rest so a run never precedes its occurrence.
+        // Timers can wake a little early; wait again for the rest so a run never precedes its occurrence. At most a
+        // minute at a time: Task.Delay takes at most 49.7 days (a yearly schedule waits longer), and a clock that is
+        // moved forward (a demo clock) is noticed within the minute.
         for (var left = due - _time.GetUtcNow(); left > TimeSpan.Zero; left = due - _time.GetUtcNow())
         {
-            await Task.Delay(left < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : left, _time, ct).ConfigureAwait(false);
+            var wait = left < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : left > TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : left;
+            await Task.Delay(wait, _time, ct).ConfigureAwait(false);
         }
     }
 

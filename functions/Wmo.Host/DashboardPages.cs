@@ -12,7 +12,7 @@ namespace Wmo.Host;
 /// acknowledgement and CSV export. Every form carries the session's CSRF token. Each role sees what the API shows it:
 /// a gemeente its own gemeente, an aanbieder the alerts about it, the CAK liaison and admin everything.
 /// </summary>
-internal static class DashboardPages
+internal static partial class DashboardPages
 {
     public const string Cookie = "wmo_sessie";
     private static readonly NumberFormatInfo Dutch = new() { NumberGroupSeparator = ".", NumberDecimalSeparator = "," };
@@ -26,6 +26,14 @@ internal static class DashboardPages
         app.MapGet("/dashboard/signalen", AlertsAsync);
         app.MapGet("/dashboard/signalen.csv", AlertsCsvAsync);
         app.MapPost("/dashboard/signalen/{id}/afhandelen", AcknowledgeAsync).DisableAntiforgery();
+        app.MapGet("/dashboard/traject/{id}", TimelineAsync);
+        app.MapGet("/dashboard/berichten", MessagesAsync);
+        app.MapGet("/dashboard/berichten/poison", PoisonAsync);
+        app.MapPost("/dashboard/berichten/poison/{id}/opnieuw", ReplayAsync).DisableAntiforgery();
+        app.MapGet("/dashboard/berichten/{id}", MessageAsync);
+        app.MapGet("/dashboard/levertijden", LeadTimesAsync);
+        app.MapGet("/dashboard/levertijden/rapport", LeadTimeReportAsync);
+        app.MapGet("/dashboard/levertijden/rapport.csv", LeadTimeCsvAsync);
     }
 
     private static IResult Html(string body, int status) => Results.Content(body, "text/html; charset=utf-8", Encoding.UTF8, status);
@@ -203,7 +211,7 @@ internal static class DashboardPages
         {
             html.Append(CultureInfo.InvariantCulture, $"""
                 <tr data-alert="{E(a.Id)}" class="{E(a.Severity)}">
-                  <td>{(a.Severity == AlertSeverity.Critical ? "kritiek" : "waarschuwing")}</td><td>{E(a.Rule)}</td><td>{E(a.Gemeente)}</td><td>{E(a.Aanbieder)}</td><td>{E(a.MaskedBsn)}</td>
+                  <td>{(a.Severity == AlertSeverity.Critical ? "kritiek" : "waarschuwing")}</td><td>{E(a.Rule)}</td><td>{E(a.Gemeente)}</td><td>{E(a.Aanbieder)}</td><td>{(a.PersonId is { } person ? $"<a href=\"/dashboard/traject/{E(person)}\">{E(a.MaskedBsn)}</a>" : E(a.MaskedBsn))}</td>
                   <td>{E((a.DueSince ?? a.DetectedAt).ToString("d-M-yyyy", CultureInfo.InvariantCulture))}</td>
                   <td class="num">{(a.MonthsAtRisk is { } m ? N(m) : "")}</td><td class="num">{(a.AmountAtRiskCents is { } c ? "€ " + Euro(c) : "")}</td>
                   <td>{E(a.Explanation)}{(a.Note is { } note ? $"<br><em>Notitie: {E(note)}</em>" : "")}</td>
@@ -299,7 +307,7 @@ internal static class DashboardPages
     private static string Layout(string title, DashboardSession session, string body) => Page(title, $"""
         <header>
           <nav aria-label="Hoofdmenu">
-            <a href="/dashboard">Achterstand</a> · <a href="/dashboard/signalen">Signalen</a>
+            <a href="/dashboard">Achterstand</a> · <a href="/dashboard/signalen">Signalen</a> · <a href="/dashboard/levertijden">Levertijden</a> · <a href="/dashboard/berichten">Berichten</a>
           </nav>
           <form method="post" action="/dashboard/uitloggen" class="uit">
             <span>{E(session.Caller.Party)} ({E(RoleText(session.Caller.Role))})</span>

@@ -42,7 +42,9 @@ internal static class HubEndpoints
         services.AddSingleton(sp => new Router(sp.GetRequiredService<Tracking>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<LedgerStore>(),
             sp.GetRequiredService<StorageClient>(), sp.GetRequiredService<SchemaRegistry>(), sp.GetRequiredService<IntakeOptions>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CakLeg>(), sp.GetRequiredService<Alerts>(),
-            sp.GetRequiredService<DueIndex>(), sp.GetRequiredService<DetectionOptions>()));
+            sp.GetRequiredService<DueIndex>(), sp.GetRequiredService<DetectionOptions>(), sp.GetRequiredService<Wmo.Hub.Dashboard.LeadTimes>()));
+        services.AddSingleton<Wmo.Hub.Dashboard.LeadTimes>();
+        services.AddSingleton(_ => new DashboardOptions(int.TryParse(config["Dashboard:LeadTimeNormDays"], out var norm) && norm > 0 ? norm : 10));
         services.AddSingleton<DueIndex>();
         services.AddSingleton(_ => new DetectionOptions(
             new WorkingDays((config["Detection:ExtraHolidays"] ?? string.Empty).Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -155,7 +157,7 @@ internal static class HubEndpoints
 /// reachable yet (or refuses the key) does not stop the host: it keeps trying, /api/health says what is wrong, and
 /// intake answers 503 until this has succeeded.
 /// </summary>
-public sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, DueIndex due, Wmo.Hub.Notifications.NotificationOutbox notifications, Wmo.Hub.Dashboard.Sessions sessions, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
+public sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, DueIndex due, Wmo.Hub.Notifications.NotificationOutbox notifications, Wmo.Hub.Dashboard.Sessions sessions, Wmo.Hub.Dashboard.LeadTimes leadTimes, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -179,6 +181,7 @@ public sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, 
                 await due.EnsureTableAsync(stoppingToken);
                 await notifications.EnsureTableAsync(stoppingToken);
                 await sessions.EnsureTableAsync(stoppingToken);
+                await leadTimes.EnsureTableAsync(stoppingToken);
                 foreach (var (caller, key) in seed)
                 {
                     await keys.RegisterAsync(caller, key, stoppingToken);

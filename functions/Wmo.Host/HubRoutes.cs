@@ -30,6 +30,7 @@ public sealed class HubRoutes
         app.MapMailboxEndpoints();
         app.MapPersonEndpoints();
         app.MapAlertEndpoints();
+        app.MapLeadTimeEndpoints();
         app.MapDashboard();
     }
 

@@ -38,6 +38,12 @@ public static class WmoHost
         ConfigureKestrel(builder);
         builder.Services.AddProblemDetails();
         var runtime = RuntimeOptions.From(builder.Configuration);
+        var demoClock = DemoClock.From(builder.Configuration);
+        if (demoClock is not null)
+        {
+            builder.Services.AddSingleton<TimeProvider>(demoClock); // before the runtime's TryAdd of the system clock
+        }
+
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = runtime.ShutdownGrace + TimeSpan.FromSeconds(10));
 
         builder.Services.AddFunctionsRuntime(builder.Configuration, Path.Combine(root, "host.json"))
@@ -57,6 +63,7 @@ public static class WmoHost
         app.UseStatusCodePages();
         HubRoutes.Map(app);
         app.MapRuntimeEndpoint();
+        app.MapLocalAdminEndpoints(demoClock);
         app.MapStatusPage();
         return app;
     }

@@ -48,7 +48,8 @@ public sealed record Alert(
 }
 
 public sealed record AlertFilter(
-    string? Owner = null, string? Gemeente = null, string? Aanbieder = null, string? Rule = null, string? Severity = null, string? Status = null);
+    string? Owner = null, string? Gemeente = null, string? Aanbieder = null, string? Rule = null, string? Severity = null, string? Status = null,
+    string? PersonId = null);
 
 /// <summary>
 /// Table <c>alerts</c>, partitioned by gemeente (hub-wide alerts in partition <c>hub</c>). The row key is a hash of
@@ -243,6 +244,7 @@ public sealed class Alerts
         Add("Rule", filter.Rule);
         Add("Severity", filter.Severity);
         Add("Status", filter.Status);
+        Add("PersonId", filter.PersonId);
         var page = await _table.QueryPageAsync(clauses.Count == 0 ? null : TableFilter.And([.. clauses]), pageSize, continuation, ct: ct);
         return ([.. page.Entities.Select(FromEntity)], page.Continuation);
     }
@@ -265,5 +267,6 @@ public sealed class Alerts
         Occurrence = e.GetInt32("Occurrence") ?? 0,
     };
 
-    internal static string Date(DateOnly d) => d.ToString("d-M-yyyy", CultureInfo.InvariantCulture);
+    /// <summary>A date as Dutch readers write it (23-11-2026 style, without leading zeros), for explanations and pages.</summary>
+    public static string Date(DateOnly d) => d.ToString("d-M-yyyy", CultureInfo.InvariantCulture);
 }

@@ -163,12 +163,9 @@ public sealed class PoisonStore
         return (ReplayOutcome.Replayed, Read(entity));
     }
 
-    private async Task<string> ReasonAsync(Guid id, CancellationToken ct)
-    {
-        var history = await _tracking.HistoryAsync(id, ct);
-        return history?.Statuses.LastOrDefault(s => s.Status == MessageStatus.Failed)?.Detail
+    private async Task<string> ReasonAsync(Guid id, CancellationToken ct) =>
+        await _tracking.DetailAsync(id, MessageStatus.Failed, ct)
             ?? "Onbekend: de verwerking stopte zonder foutmelding (bijvoorbeeld een herstart midden in de verwerking).";
-    }
 
     private static InboxMessage? TryParse(string body)
     {

@@ -57,11 +57,13 @@ public sealed class Router
     private readonly Alerts? _alerts;
     private readonly Detection.DueIndex? _due;
     private readonly Detection.DetectionOptions? _detection;
+    private readonly Dashboard.LeadTimes? _leadTimes;
 
     /// <param name="cak">The CAK leg; null leaves WMO405 out (e.g. a hub that only routes iWmo).</param>
     public Router(Tracking tracking, Mailboxes mailboxes, LedgerStore ledger, StorageClient storage, SchemaRegistry schemas, IntakeOptions options, TimeProvider time,
-        CakLeg? cak = null, Alerts? alerts = null, Detection.DueIndex? due = null, Detection.DetectionOptions? detection = null)
+        CakLeg? cak = null, Alerts? alerts = null, Detection.DueIndex? due = null, Detection.DetectionOptions? detection = null, Dashboard.LeadTimes? leadTimes = null)
     {
+        _leadTimes = leadTimes;
         _due = due;
         _detection = detection;
         _cak = cak;
@@ -192,6 +194,12 @@ public sealed class Router
         foreach (var entry in entries)
         {
             await ReceiptAlertsAsync(entry, personOf[entry], gemeente, message, receivedOn, ct);
+
+            // 6b. The supplier's lead time (toewijzing → start, → report) for the gemeente's dashboard.
+            if (_leadTimes is not null && message is Wmo305)
+            {
+                await _leadTimes.RecordAsync(gemeente, message.Header.Afzender, personOf[entry], entry, _options.Zone, ct);
+            }
         }
 
         // 7. A retour or 325 answers its heenbericht (when that went through the hub).

@@ -60,13 +60,21 @@ public sealed class Tracking
     private readonly TableClient _table;
     private readonly TimeProvider _time;
 
+    public const string IndexTableName = "berichtindex";
+    private readonly TableClient _index;
+
     public Tracking(StorageClient storage, TimeProvider time)
     {
         _table = storage.GetTable(TableName);
+        _index = storage.GetTable(IndexTableName);
         _time = time;
     }
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+    public async Task EnsureTableAsync(CancellationToken ct = default)
+    {
+        await _table.CreateIfNotExistsAsync(ct);
+        await _index.CreateIfNotExistsAsync(ct);
+    }
 
     /// <summary>Registers a received message; false when its id (= its dedupe key) is known already.</summary>
     public async Task<bool> TryRegisterAsync(MessageRecord record, CancellationToken ct = default)
@@ -81,11 +89,96 @@ public sealed class Tracking
                 new(TableActionKind.UpsertReplace, StatusEntity(pk, MessageStatus.Received, now, null, null)),
                 new(TableActionKind.UpsertReplace, StatusEntity(pk, MessageStatus.Validated, now, null, null)),
             ], ct);
+            await IndexAsync(record, ct);
             return true;
         }
         catch (TableTransactionFailedException ex) when (ex.IsConflict)
         {
+            // Known already. Index it again (idempotent): the attempt that registered it may have crashed before.
+            if (await GetAsync(record.Id, ct) is { } known)
+            {
+                await IndexAsync(known, ct);
+            }
+
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Table <c>berichtindex</c>, the search index of the dashboard's message page: per message a row in the
+    /// partition of its sender and of its addressee per month (<c>party|yyyyMM</c>), and one in the hub-wide
+    /// partition of its day (<c>*|yyyyMMdd</c>, for the admin), newest first (RowKey = inverted ticks | id).
+    /// Per party and month, so a month-end peak spreads over every party's partition.
+    /// </summary>
+    private Task IndexAsync(MessageRecord r, CancellationToken ct)
+    {
+        var row = IndexRow(r.ReceivedOn, r.Id);
+        var month = DutchTimeOf(r.ReceivedOn).ToString("yyyyMM", CultureInfo.InvariantCulture);
+        var day = DutchTimeOf(r.ReceivedOn).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        TableEntity Entity(string pk) => new(pk, row)
+        {
+            ["Bericht"] = r.Bericht, ["Afzender"] = r.Afzender, ["Geadresseerde"] = r.Geadresseerde, ["Identificatie"] = r.Identificatie,
+            ["Dagtekening"] = r.Dagtekening.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["ReceivedOn"] = r.ReceivedOn,
+        };
+        return Task.WhenAll(new[] { r.Afzender + "|" + month, r.Geadresseerde + "|" + month, "*|" + day }.Distinct()
+            .Select(pk => _index.UpsertAsync(Entity(pk), TableUpdateMode.Replace, ct)));
+    }
+
+    private static DateOnly DutchTimeOf(DateTimeOffset at) => Wmo.Messages.DutchTime.DateOf(at);
+
+    private static string IndexRow(DateTimeOffset receivedOn, Guid id) =>
+        (DateTimeOffset.MaxValue.UtcTicks - receivedOn.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "|" + id.ToString("N");
+
+    /// <summary>
+    /// Messages of one party (or all: null) received from <paramref name="from"/> through <paramref name="to"/> (Dutch
+    /// dates), newest first, after the row <paramref name="after"/> (the previous page's cursor), at most
+    /// <paramref name="max"/>; <paramref name="bericht"/> narrows to one message type. Each comes with its cursor.
+    /// </summary>
+    public async Task<IReadOnlyList<(MessageRecord Message, string Cursor)>> SearchAsync(
+        string? party, string? bericht, DateOnly from, DateOnly to, string? after, int max, CancellationToken ct = default)
+    {
+        var found = new List<(MessageRecord, string)>();
+        var partitions = party is null
+            ? Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(i => "*|" + to.AddDays(-i).ToString("yyyyMMdd", CultureInfo.InvariantCulture))
+            : Months(from, to).Select(m => party + "|" + m.ToString("yyyyMM", CultureInfo.InvariantCulture));
+        var newest = IndexRow(StartOf(to.AddDays(1)), Guid.Empty); // rows sort newest first: everything after this
+        var oldest = IndexRow(StartOf(from).AddTicks(-1), Guid.Empty);
+        var lower = after is not null && string.CompareOrdinal(after, newest) > 0 ? after : newest;
+        foreach (var pk in partitions)
+        {
+            var clauses = new List<string> { TableFilter.PartitionKeyEquals(pk), TableFilter.GreaterThan("RowKey", lower), TableFilter.LessThan("RowKey", oldest) };
+            if (bericht is not null)
+            {
+                clauses.Add(TableFilter.Equal("Bericht", bericht));
+            }
+
+            await foreach (var e in _index.QueryAsync(TableFilter.And([.. clauses]), ct: ct))
+            {
+                found.Add((new MessageRecord(Guid.ParseExact(e.RowKey[20..], "N"), e.GetString("Bericht") ?? string.Empty, e.GetString("Afzender") ?? string.Empty,
+                    e.GetString("Geadresseerde") ?? string.Empty, e.GetString("Identificatie") ?? string.Empty,
+                    DateOnly.ParseExact(e.GetString("Dagtekening") ?? "0001-01-01", "yyyy-MM-dd", CultureInfo.InvariantCulture), string.Empty,
+                    e.GetDateTime("ReceivedOn") ?? default, null, null, true), e.RowKey));
+                if (found.Count >= max)
+                {
+                    return found;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static DateTimeOffset StartOf(DateOnly day)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(local, Wmo.Messages.DutchTime.Zone.GetUtcOffset(local));
+    }
+
+    private static IEnumerable<DateOnly> Months(DateOnly from, DateOnly to)
+    {
+        for (var m = new DateOnly(to.Year, to.Month, 1); m >= new DateOnly(from.Year, from.Month, 1); m = m.AddMonths(-1))
+        {
+            yield return m;
         }
     }
 
@@ -160,6 +253,10 @@ public sealed class Tracking
     /// <summary>Records a step, replacing an earlier record of it (a failure's latest reason).</summary>
     public Task RecordLatestAsync(Guid id, string status, string? detail, CancellationToken ct = default) =>
         _table.UpsertAsync(StatusEntity(id.ToString("N"), status, _time.GetUtcNow(), detail, null), TableUpdateMode.Replace, ct);
+
+    /// <summary>The detail of a recorded step, also for a message intake never registered (a queue message from elsewhere).</summary>
+    public async Task<string?> DetailAsync(Guid id, string status, CancellationToken ct = default) =>
+        (await _table.GetAsync(id.ToString("N"), "s|" + status, ct))?.GetString("Detail");
 
     public async Task<MessageHistory?> HistoryAsync(Guid id, CancellationToken ct = default)
     {

@@ -209,6 +209,8 @@ public static class TableFilter
 
     public static string GreaterThanOrEqual(string property, string value) => $"{property} ge {Quote(value)}";
 
+    public static string GreaterThan(string property, string value) => $"{property} gt {Quote(value)}";
+
     public static string LessThan(string property, string value) => $"{property} lt {Quote(value)}";
 
     public static string DateTimeLiteral(DateTimeOffset value) =>

@@ -12,7 +12,7 @@ namespace Wmo.EndToEnd.Tests;
 /// A real headless Debian Chromium driven over the DevTools protocol: navigate, read the page, submit forms as a
 /// person would, and save screenshots. (`./wmo test` installs chromium through apt when it is missing.)
 /// </summary>
-internal sealed partial class Chromium : IAsyncDisposable
+public sealed partial class Chromium : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ClientWebSocket _socket = new();

@@ -8,7 +8,7 @@ using Wmo.Testing;
 namespace Wmo.EndToEnd.Tests;
 
 /// <summary>What a party's system does over HTTP: post, read its mailbox, download, acknowledge, look up a message.</summary>
-internal sealed class HubClient(HttpClient http)
+public sealed class HubClient(HttpClient http)
 {
     public sealed record Posted(HttpStatusCode Status, JsonElement Body)
     {

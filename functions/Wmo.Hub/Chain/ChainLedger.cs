@@ -222,8 +222,11 @@ public static class ChainLedger
                         continue;
                     }
 
+                    _events.Add(new LedgerEvent(LedgerEventKinds.StartVerwijderd, bericht, messageId, receivedOn, nummer, ProductText(p.Product), p.Begindatum)
+                    {
+                        DeletedReceivedOn = _starts[same].ReceivedOn,
+                    });
                     _starts[same] = _starts[same] with { Current = false };
-                    Event(LedgerEventKinds.StartVerwijderd, nummer, ProductText(p.Product), p.Begindatum);
                     continue;
                 }
 
@@ -241,7 +244,10 @@ public static class ChainLedger
                 }
 
                 _starts.Add(new StartState(nummer, p.Begindatum, true, messageId, receivedOn));
-                Event(LedgerEventKinds.Start, nummer, ProductText(p.Product ?? ProductOf(toewijzing)), p.Begindatum);
+                _events.Add(new LedgerEvent(LedgerEventKinds.Start, bericht, messageId, receivedOn, nummer, ProductText(p.Product ?? ProductOf(toewijzing)), p.Begindatum)
+                {
+                    Toewijzingsdatum = toewijzing.Toewijzingsdatum,
+                });
             }
         }
 

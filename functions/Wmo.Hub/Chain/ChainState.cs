@@ -112,7 +112,14 @@ public sealed record LedgerEvent(
     DateOnly? Einddatum = null,
     string? Reden = null,
     IReadOnlyList<string>? RetourCodes = null,
-    long? Bedrag = null);
+    long? Bedrag = null)
+{
+    /// <summary>On a start: the toewijzing's Toewijzingsdatum (what the supplier lead times count from).</summary>
+    public DateOnly? Toewijzingsdatum { get; init; }
+
+    /// <summary>On a deleted start: when the start it deletes was received (the key of its lead-time row).</summary>
+    public DateTimeOffset? DeletedReceivedOn { get; init; }
+}
 
 /// <summary>The kinds of <see cref="LedgerEvent"/>, one per step of the chain.</summary>
 public static class LedgerEventKinds

@@ -117,7 +117,8 @@ public static class DueRules
 }
 
 /// <summary>
-/// Table <c>termijnen</c>: PartitionKey = due date (yyyyMMdd), RowKey = rule|person|key. The scan reads only the
+/// Table <c>termijnen</c>: PartitionKey = due date (yyyyMMdd), RowKey = person|rule|key (a person's deadlines of a day
+/// are adjacent, so the scan can evaluate them against one read of the chain while it is still reading). The scan reads only the
 /// partitions up to the day it runs for, so its cost follows what is due, not the size of the ledger; a row is
 /// removed when its rule holds (or its deadline moved), so satisfied deadlines cost nothing later.
 /// </summary>
@@ -133,7 +134,7 @@ public sealed class DueIndex
 
     public static string Partition(DateOnly due) => due.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    public static string RowKey(DueItem item) => $"{item.Rule}|{item.PersonId}|{item.Key}";
+    public static string RowKey(DueItem item) => $"{item.PersonId}|{item.Rule}|{item.Key}";
 
     public Task ScheduleAsync(DueItem item, CancellationToken ct = default) =>
         _table.UpsertAsync(new TableEntity(Partition(item.Due), RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key }, TableUpdateMode.Replace, ct);

@@ -27,41 +27,138 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
 {
     public async Task<ScanResult> ScanAsync(DateOnly asOf, CancellationToken ct = default)
     {
-        // One group per person (or per message for retour deadlines): a person's deadlines are evaluated one after the
-        // other against one read of the chain; different persons in parallel, since Azure Storage serves them from
-        // different partitions.
-        var groups = new Dictionary<string, List<DueItem>>(StringComparer.Ordinal);
-        var count = 0;
-        await foreach (var item in due.DueAsync(asOf, ct))
-        {
-            var key = item.PersonId == DueRules.MessageSubject ? "bericht|" + item.Key : item.PersonId;
-            (groups.TryGetValue(key, out var list) ? list : groups[key] = []).Add(item);
-            count++;
-        }
-
         // Deadlines due after the last completed scan were never scanned: their alerts are new.
         var scannedUpTo = await due.LastScanAsync(ct);
 
-        int raised = 0, resolved = 0, critical = 0;
-        var fresh = new System.Collections.Concurrent.ConcurrentBag<Alert>();
-        await Parallel.ForEachAsync(groups.Values, new ParallelOptions { MaxDegreeOfParallelism = options.ScanParallelism, CancellationToken = ct }, async (items, token) =>
+        // A pipeline, so reading the due index, evaluating and writing overlap: the reader groups a person's
+        // deadlines of one day (adjacent in the index) and hands each group on while it reads the next page;
+        // persons are evaluated in parallel, since Azure Storage serves them from different partitions; alerts
+        // raised for the first time are collected per gemeente and inserted 100 at a time as the batches fill.
+        var groups = System.Threading.Channels.Channel.CreateBounded<List<DueItem>>(new System.Threading.Channels.BoundedChannelOptions(4 * options.ScanParallelism) { SingleWriter = true });
+        var count = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct); // a failed evaluation stops the reader
+        var reader = Task.Run(async () =>
         {
-            var (r, s, c) = items[0].PersonId == DueRules.MessageSubject ? await ScanMessageAsync(items[0], asOf, token) : await ScanPersonAsync(items, asOf, scannedUpTo, fresh, token);
-            Interlocked.Add(ref raised, r);
-            Interlocked.Add(ref critical, c);
-            Interlocked.Add(ref resolved, s);
-        });
+            try
+            {
+                List<DueItem>? group = null;
+                await foreach (var item in due.DueAsync(asOf, stop.Token))
+                {
+                    count++;
+                    if (group is not null && (item.PersonId == DueRules.MessageSubject || group[0].PersonId != item.PersonId || group[0].Due != item.Due))
+                    {
+                        await groups.Writer.WriteAsync(group, stop.Token);
+                        group = null;
+                    }
 
-        // Alerts this scan raises for the first time go in per-gemeente batches.
-        await alerts.RaiseNewAsync([.. fresh], options.ScanParallelism, ct);
+                    (group ??= []).Add(item);
+                }
+
+                if (group is not null)
+                {
+                    await groups.Writer.WriteAsync(group, stop.Token);
+                }
+
+                groups.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                groups.Writer.Complete(ex);
+            }
+        }, CancellationToken.None);
+
+        int raised = 0, resolved = 0, critical = 0;
+        var fresh = new FreshAlerts(alerts, options.ScanParallelism, ct);
+        try
+        {
+            await Parallel.ForEachAsync(groups.Reader.ReadAllAsync(ct), new ParallelOptions { MaxDegreeOfParallelism = options.ScanParallelism, CancellationToken = ct }, async (items, token) =>
+            {
+                var (r, s, c) = items[0].PersonId == DueRules.MessageSubject ? await ScanMessageAsync(items[0], asOf, token) : await ScanPersonAsync(items, asOf, scannedUpTo, fresh, token);
+                Interlocked.Add(ref raised, r);
+                Interlocked.Add(ref critical, c);
+                Interlocked.Add(ref resolved, s);
+            });
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reader;
+        }
+
+        var (freshCount, freshCritical) = await fresh.CompleteAsync();
+
         await due.RecordScanAsync(asOf, ct);
-        return new ScanResult(asOf, count, raised + fresh.Count, resolved, critical + fresh.Count(IsCriticalStack));
+        return new ScanResult(asOf, count, raised + freshCount, resolved, critical + freshCritical);
+    }
+
+    /// <summary>
+    /// Alerts the scan raises for the first time: collected per gemeente (the alert table's partition) and inserted
+    /// in batches of 100 while the scan goes on, at most <c>parallelism</c> batches at once.
+    /// </summary>
+    private sealed class FreshAlerts(Alerts alerts, int parallelism, CancellationToken ct)
+    {
+        private const int BatchSize = 100;
+        private readonly Dictionary<string, List<Alert>> _pending = new(StringComparer.Ordinal);
+        private readonly List<Task> _writes = [];
+        private readonly SemaphoreSlim _gate = new(parallelism);
+        private int _count, _critical;
+
+        public async Task AddAsync(Alert alert)
+        {
+            Interlocked.Increment(ref _count);
+            if (IsCriticalStack(alert))
+            {
+                Interlocked.Increment(ref _critical);
+            }
+
+            List<Alert>? full = null;
+            lock (_pending)
+            {
+                var key = alert.Gemeente ?? "hub";
+                var list = _pending.TryGetValue(key, out var l) ? l : _pending[key] = [];
+                list.Add(alert);
+                if (list.Count >= BatchSize)
+                {
+                    full = list;
+                    _pending.Remove(key);
+                }
+            }
+
+            if (full is not null)
+            {
+                await _gate.WaitAsync(ct); // back-pressure: evaluation waits when the writes fall behind
+                var write = WriteAsync(full);
+                lock (_writes)
+                {
+                    _writes.Add(write);
+                }
+            }
+        }
+
+        private async Task WriteAsync(List<Alert> batch)
+        {
+            try
+            {
+                await alerts.RaiseNewAsync(batch, 1, ct);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public async Task<(int Count, int Critical)> CompleteAsync()
+        {
+            await alerts.RaiseNewAsync([.. _pending.Values.SelectMany(l => l)], parallelism, ct);
+            await Task.WhenAll(_writes);
+            return (_count, _critical);
+        }
     }
 
     private static bool IsCriticalStack(Alert alert) => alert.Rule == DueRules.Stack && alert.Severity == AlertSeverity.Critical;
 
     private async Task<(int Raised, int Resolved, int Critical)> ScanPersonAsync(
-        List<DueItem> items, DateOnly asOf, DateOnly? scannedUpTo, System.Collections.Concurrent.ConcurrentBag<Alert> fresh, CancellationToken ct)
+        List<DueItem> items, DateOnly asOf, DateOnly? scannedUpTo, FreshAlerts fresh, CancellationToken ct)
     {
         int raised = 0, resolved = 0, critical = 0;
         var personId = items[0].PersonId;
@@ -117,7 +214,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
                 }
                 else
                 {
-                    fresh.Add(identified);
+                    await fresh.AddAsync(identified);
                 }
             }
         }
@@ -230,7 +327,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
                     // R5: the oldest months beyond the cap can no longer be levied; the gemeente loses that bijdrage.
                     var (lost, lostCents, _) = Months(firstBilled, firstBilled.AddMonths(months - cap - 1), null);
                     yield return For(DueRules.RetroactiveCap, AlertSeverity.Critical, state.Gemeente, null, null, lost, lostCents,
-                        $"De start (vanaf {Alerts.Date(start)}) ligt zo ver terug dat het CAK {lost} maanden niet meer kan innen (grens {cap} maanden): de gemeente loopt € {Euro(lostCents)} eigen bijdrage mis.");
+                        $"De start (vanaf {Alerts.Date(start)}) ligt zo ver terug dat het CAK {lost} {(lost == 1 ? "maand" : "maanden")} niet meer kan innen (grens {cap} maanden): de gemeente loopt € {Euro(lostCents)} eigen bijdrage mis.");
                 }
 
                 break;

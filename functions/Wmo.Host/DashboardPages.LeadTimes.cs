@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Text;
+using Wmo.Hub;
+using Wmo.Hub.Dashboard;
+using Wmo.Hub.Detection;
+
+namespace Wmo.Host;
+
+/// <summary>How the dashboard measures (configuration <c>Dashboard__…</c>).</summary>
+/// <param name="LeadTimeNormDays">The norm of the lead-time page: working days from toewijzing to start.</param>
+public sealed record DashboardOptions(int LeadTimeNormDays = 10);
+
+/// <summary>
+/// Supplier lead times, what the 2025 Amsterdam audit found gemeenten could not see: per supplier (and product
+/// category) the working days from toewijzing to the start of delivery and to the start's report, for a period, with
+/// a monthly report per supplier to print or download for the performance dialogue.
+/// </summary>
+internal static partial class DashboardPages
+{
+    /// <summary>The scope a caller may see: a gemeente its own, a supplier its own, the CAK liaison and admin any.</summary>
+    private static (string? Gemeente, string? Aanbieder) LeadTimeScope(Caller caller, HttpRequest request) => caller.Role switch
+    {
+        Role.Gemeente or Role.GemeenteOfficer => (caller.Party, Empty(request.Query["aanbieder"])),
+        Role.Aanbieder or Role.SupplierOfficer => (Empty(request.Query["gemeente"]), caller.Party),
+        _ => (Empty(request.Query["gemeente"]), Empty(request.Query["aanbieder"])),
+    };
+
+    private static DateOnly? Day(string? value) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+
+    private static async Task<IResult> LeadTimesAsync(HttpContext http, Sessions sessions, LeadTimes leadTimes, DetectionOptions detection, DashboardOptions options, TimeProvider time, CancellationToken ct)
+    {
+        if (await SessionAsync(http, sessions, ct) is not { } session)
+        {
+            return SignIn();
+        }
+
+        var today = Wmo.Messages.DutchTime.Today(time);
+        var to = Day(http.Request.Query["tot"]) ?? today;
+        var from = Day(http.Request.Query["van"]) ?? new DateOnly(to.Year, to.Month, 1).AddMonths(-5);
+        if (from > to)
+        {
+            (from, to) = (to, from);
+        }
+
+        var (gemeente, aanbieder) = LeadTimeScope(session.Caller, http.Request);
+        var rows = await leadTimes.QueryAsync(gemeente, aanbieder, from, to, ct);
+        var norm = options.LeadTimeNormDays;
+        var perSupplier = LeadTimeReport.Compute(rows, detection.Calendar, norm, byCategory: false);
+        var perCategory = LeadTimeReport.Compute(rows, detection.Calendar, norm, byCategory: true);
+
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <p>Hoe lang aanbieders erover doen: van de toewijzing (WMO301, toewijzingsdatum) tot de start van de levering
+            (WMO305, begindatum) en tot de melding van die start bij de gemeente. In werkdagen, voor de startberichten die in de
+            gekozen periode binnenkwamen{(gemeente is null ? "" : $" bij gemeente {E(gemeente)}")}. Norm: start binnen {N(norm)} werkdagen na de toewijzing.</p>
+            <form method="get" action="/dashboard/levertijden" class="filters">
+              <label>Van <input type="date" name="van" value="{from:yyyy-MM-dd}"></label>
+              <label>Tot en met <input type="date" name="tot" value="{to:yyyy-MM-dd}"></label>
+              {(session.Caller.Role is Role.CakLiaison or Role.Admin ? $"""<label>Gemeente <input name="gemeente" value="{E(gemeente)}" size="6"></label>""" : "")}
+              {(session.Caller.Role is Role.Aanbieder or Role.SupplierOfficer ? "" : $"""<label>Aanbieder <input name="aanbieder" value="{E(aanbieder)}" size="10"></label>""")}
+              <button type="submit">Toon</button>
+            </form>
+            """);
+        html.Append(LeadTimeTable("Per aanbieder", perSupplier, withCategory: false, gemeente, to, norm));
+        html.Append(LeadTimeTable("Per aanbieder en productcategorie", perCategory, withCategory: true, gemeente, to, norm));
+        return Html(Layout("Levertijden van aanbieders", session, html.ToString()), StatusCodes.Status200OK);
+    }
+
+    private static string LeadTimeTable(string caption, IReadOnlyList<LeadTimeStats> stats, bool withCategory, string? gemeente, DateOnly month, int norm)
+    {
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <table class="levertijden">
+            <caption>{E(caption)}</caption>
+            <thead><tr><th scope="col">Aanbieder</th>{(withCategory ? "<th scope=\"col\">Categorie</th>" : "")}<th scope="col">Starts</th>
+            <th scope="col">Mediaan tot start</th><th scope="col">P90 tot start</th><th scope="col">Binnen norm</th>
+            <th scope="col">Mediaan tot melding</th><th scope="col">P90 tot melding</th><th scope="col">Verdeling (werkdagen tot start)</th>{(withCategory ? "" : "<th scope=\"col\">Maandrapport</th>")}</tr></thead><tbody>
+            """);
+        foreach (var s in stats)
+        {
+            var report = $"/dashboard/levertijden/rapport?aanbieder={Uri.EscapeDataString(s.Aanbieder)}&maand={month:yyyy-MM}{(gemeente is null ? "" : "&gemeente=" + Uri.EscapeDataString(gemeente))}";
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <tr data-aanbieder="{E(s.Aanbieder)}"{(withCategory ? $" data-categorie=\"{E(s.Categorie)}\"" : "")}>
+                  <th scope="row">{E(s.Aanbieder)}</th>{(withCategory ? $"<td>{E(s.Categorie ?? "–")}</td>" : "")}
+                  <td class="num" data-field="starts">{N(s.Count)}</td>
+                  <td class="num" data-field="mediaan">{Days(s.MedianToStart)}</td><td class="num" data-field="p90">{N(s.P90ToStart)}</td>
+                  <td class="num" data-field="norm">{Percent(s.WithinNorm)}</td>
+                  <td class="num" data-field="mediaan-melding">{Days(s.MedianToReport)}</td><td class="num" data-field="p90-melding">{N(s.P90ToReport)}</td>
+                  <td>{Histogram(s.Histogram, norm)}</td>{(withCategory ? "" : $"<td><a href=\"{E(report)}\">{month:MM-yyyy}</a></td>")}
+                </tr>
+                """);
+        }
+
+        if (stats.Count == 0)
+        {
+            html.Append("<tr><td colspan=\"9\">Geen startberichten in deze periode.</td></tr>");
+        }
+
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    // Dutch month names: the host runs with invariant globalization, so no culture data.
+    private static readonly string[] MonthNames = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"];
+
+    private static string Days(double days) => days.ToString(days % 1 == 0 ? "0" : "0.0", Dutch);
+
+    private static string Percent(double share) => (share * 100).ToString("0", Dutch) + "%";
+
+    /// <summary>The distribution of working days to start as an inline SVG bar chart, with its numbers as text alternative.</summary>
+    /// <remarks>Green: buckets within the norm; red: beyond it; blue: the bucket the norm falls in.</remarks>
+    private static string Histogram(int[] counts, int norm)
+    {
+        var max = Math.Max(1, counts.Max());
+        var bars = new StringBuilder();
+        for (var i = 0; i < counts.Length; i++)
+        {
+            var h = counts[i] * 28.0 / max;
+            bars.Append(CultureInfo.InvariantCulture, $"""<rect x="{i * 16}" y="{30 - h:F1}" width="13" height="{h:F1}" fill="{(i < counts.Length - 1 && LeadTimeReport.Buckets[i + 1] - 1 <= norm ? "#2e7d32" : LeadTimeReport.Buckets[i] > norm ? "#a00000" : "#1f4e8c")}"><title>{LeadTimeReport.BucketLabel(i)} werkdagen: {counts[i]}</title></rect>""");
+        }
+
+        var label = string.Join(", ", counts.Select((c, i) => $"{LeadTimeReport.BucketLabel(i)} werkdagen: {c}"));
+        return $"""<svg class="histogram" width="{counts.Length * 16}" height="32" viewBox="0 0 {counts.Length * 16} 32" role="img" aria-label="{E(label)}">{bars}</svg>""";
+    }
+
+    /// <summary>The month a report covers (maand=yyyy-MM, default this month), as its first and last day.</summary>
+    private static (DateOnly From, DateOnly To) Month(HttpRequest request, TimeProvider time)
+    {
+        var first = DateOnly.TryParseExact(request.Query["maand"] + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var m)
+            ? m : Wmo.Messages.DutchTime.Today(time) is var t ? new DateOnly(t.Year, t.Month, 1) : default;
+        return (first, first.AddMonths(1).AddDays(-1));
+    }
+
+    private static async Task<(DashboardSession? Session, IResult? Denied, string? Gemeente, string Aanbieder, DateOnly From, DateOnly To, List<LeadTime> Rows)> ReportRowsAsync(
+        HttpContext http, Sessions sessions, LeadTimes leadTimes, TimeProvider time, CancellationToken ct)
+    {
+        if (await SessionAsync(http, sessions, ct) is not { } session)
+        {
+            return (null, SignIn(), null, string.Empty, default, default, []);
+        }
+
+        var (gemeente, aanbieder) = LeadTimeScope(session.Caller, http.Request);
+        if (aanbieder is null)
+        {
+            return (session, Html(Layout("Maandrapport", session, "<p>Kies een aanbieder op de pagina Levertijden.</p>"), StatusCodes.Status400BadRequest), null, string.Empty, default, default, []);
+        }
+
+        var (from, to) = Month(http.Request, time);
+        var rows = (await leadTimes.QueryAsync(gemeente, aanbieder, from, to, ct)).OrderBy(r => r.Ontvangen).ThenBy(r => r.ToewijzingNummer).ToList();
+        return (session, null, gemeente, aanbieder, from, to, rows);
+    }
+
+    private static async Task<IResult> LeadTimeReportAsync(HttpContext http, Sessions sessions, LeadTimes leadTimes, DetectionOptions detection, DashboardOptions options, TimeProvider time, CancellationToken ct)
+    {
+        var (session, denied, gemeente, aanbieder, from, to, rows) = await ReportRowsAsync(http, sessions, leadTimes, time, ct);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var calendar = detection.Calendar;
+        var norm = options.LeadTimeNormDays;
+        var month = $"{MonthNames[from.Month - 1]} {from.Year}";
+        var query = $"aanbieder={Uri.EscapeDataString(aanbieder)}&maand={from:yyyy-MM}{(gemeente is null ? "" : "&gemeente=" + Uri.EscapeDataString(gemeente))}";
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <p>Aanbieder <strong>{E(aanbieder)}</strong>{(gemeente is null ? "" : $", gemeente <strong>{E(gemeente)}</strong>")}; startberichten ontvangen van
+            {Alerts.Date(from)} tot en met {Alerts.Date(to)}. Norm: start binnen {N(norm)} werkdagen na de toewijzing.
+            <a href="/dashboard/levertijden/rapport.csv?{E(query)}">CSV</a> ·
+            <a href="/dashboard/levertijden/rapport?{E(query.Replace($"maand={from:yyyy-MM}", $"maand={from.AddMonths(-1):yyyy-MM}", StringComparison.Ordinal))}">vorige maand</a> ·
+            <a href="/dashboard/levertijden/rapport?{E(query.Replace($"maand={from:yyyy-MM}", $"maand={from.AddMonths(1):yyyy-MM}", StringComparison.Ordinal))}">volgende maand</a></p>
+            """);
+        html.Append(LeadTimeTable("Samenvatting", LeadTimeReport.Compute(rows, calendar, norm, byCategory: false), withCategory: false, gemeente, from, norm)
+            .Replace("<th scope=\"col\">Maandrapport</th>", "", StringComparison.Ordinal));
+        html.Append(LeadTimeTable("Per productcategorie", LeadTimeReport.Compute(rows, calendar, norm, byCategory: true), withCategory: true, gemeente, from, norm));
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <table class="starts"><caption>{N(rows.Count)} startberichten</caption>
+            <thead><tr><th scope="col">Gemeente</th><th scope="col">Toewijzing</th><th scope="col">Categorie</th><th scope="col">Toewijzingsdatum</th>
+            <th scope="col">Begindatum</th><th scope="col">Ontvangen</th><th scope="col">Werkdagen tot start</th><th scope="col">Werkdagen tot melding</th></tr></thead><tbody>
+            """);
+        foreach (var r in rows)
+        {
+            var days = r.DaysToStart(calendar);
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <tr{(days > norm ? " class=\"boven-norm\"" : "")}><td>{E(r.Gemeente)}</td><td>{r.ToewijzingNummer}</td><td>{E(r.Categorie)}</td><td>{Alerts.Date(r.Toewijzingsdatum)}</td>
+                <td>{Alerts.Date(r.Begindatum)}</td><td>{Alerts.Date(r.Ontvangen)}</td><td class="num">{N(days)}</td><td class="num">{N(r.DaysToReport(calendar))}</td></tr>
+                """);
+        }
+
+        html.Append("</tbody></table>");
+        return Html(Layout($"Levertijdenrapport {month}", session!, html.ToString()), StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> LeadTimeCsvAsync(HttpContext http, Sessions sessions, LeadTimes leadTimes, DetectionOptions detection, DashboardOptions options, TimeProvider time, CancellationToken ct)
+    {
+        var (_, denied, _, aanbieder, from, _, rows) = await ReportRowsAsync(http, sessions, leadTimes, time, ct);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var csv = new StringBuilder("gemeente;aanbieder;toewijzingnummer;categorie;toewijzingsdatum;begindatum;ontvangen;werkdagen_tot_start;werkdagen_tot_melding;binnen_norm\r\n");
+        foreach (var r in rows)
+        {
+            var days = r.DaysToStart(detection.Calendar);
+            csv.AppendJoin(';', new[]
+            {
+                r.Gemeente, r.Aanbieder, r.ToewijzingNummer.ToString(CultureInfo.InvariantCulture), r.Categorie ?? "",
+                r.Toewijzingsdatum.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Begindatum.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                r.Ontvangen.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), days.ToString(CultureInfo.InvariantCulture),
+                r.DaysToReport(detection.Calendar).ToString(CultureInfo.InvariantCulture), days <= options.LeadTimeNormDays ? "ja" : "nee",
+            }.Select(Csv)).Append("\r\n");
+        }
+
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"levertijden-{aanbieder}-{from:yyyy-MM}.csv\"";
+        return Results.Text(csv.ToString(), "text/csv; charset=utf-8", Encoding.UTF8);
+    }
+}
