@@ -140,6 +140,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'CakRelaySchedule', value: '*/30 * * * * *' }
         { name: 'NotifySchedule', value: '*/30 * * * * *' }
         { name: 'FileDropSchedule', value: '0 */5 * * * *' }
+        { name: 'BacklogSchedule', value: '0 */10 * * * *' }
       ], [for setting in items(extraAppSettings): { name: setting.key, value: string(setting.value) }])
     }
     functionAppConfig: {

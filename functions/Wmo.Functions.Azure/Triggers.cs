@@ -13,6 +13,7 @@ internal static class Handlers
     [
         typeof(RouteBerichtFunction), typeof(PoisonBerichtFunction), typeof(FileDropFunction), typeof(RetentionFunction),
         typeof(CakRelayFunction), typeof(DetectionScanFunction), typeof(NotificationsFunction), typeof(NotificationDigestFunction),
+        typeof(BacklogRefreshFunction),
     ];
 
     /// <summary>The facts Azure binds for a queue message, as the handler expects them.</summary>
@@ -87,4 +88,10 @@ public sealed class NotificationDigest(NotificationDigestFunction handler)
 {
     [Function(nameof(NotificationDigest))]
     public Task Run([TimerTrigger("%DigestSchedule%")] TimerInfo timer, FunctionContext context) => handler.RunAsync(Handlers.Timer(timer), context.CancellationToken);
+}
+
+public sealed class BacklogRefresh(BacklogRefreshFunction handler)
+{
+    [Function(nameof(BacklogRefresh))]
+    public Task Run([TimerTrigger("%BacklogSchedule%")] TimerInfo timer, FunctionContext context) => handler.RunAsync(Handlers.Timer(timer), context.CancellationToken);
 }

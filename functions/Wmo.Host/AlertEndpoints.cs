@@ -85,7 +85,8 @@ internal static class AlertEndpoints
     }
 
     /// <summary>Runs the detection scan for a given day (operators re-run a missed day; demos and tests travel in time).</summary>
-    private static async Task<IResult> ScanAsync(HttpContext http, ApiKeys keys, Wmo.Hub.Detection.Scanner scanner, TimeProvider time, string? asOf, CancellationToken ct)
+    private static async Task<IResult> ScanAsync(HttpContext http, ApiKeys keys, Wmo.Hub.Detection.Scanner scanner, Wmo.Hub.Dashboard.BacklogSnapshots backlog, TimeProvider time,
+        string? asOf, CancellationToken ct)
     {
         if (await MailboxEndpoints.AuthenticateAsync(http, keys, ct) is not { } caller)
         {
@@ -104,6 +105,7 @@ internal static class AlertEndpoints
         }
 
         var result = await scanner.ScanAsync(day, ct);
+        await backlog.RefreshAsync(ct);
         return Results.Json(new { asOf = result.AsOf, due = result.Due, raised = result.Raised, resolved = result.Resolved, criticalStacks = result.CriticalStacks });
     }
 

@@ -76,15 +76,18 @@ internal static partial class DashboardPages
     private static async Task<bool> CsrfOkAsync(HttpContext http, DashboardSession session, CancellationToken ct) =>
         (await http.Request.ReadFormAsync(ct))["_csrf"].ToString() == session.Csrf;
 
-    /// <summary>The alerts a caller may see, with the filter of the request (scope forced, as in the API).</summary>
+    /// <summary>The filter of the request with the caller's scope forced, as in the API.</summary>
+    private static AlertFilter Scoped(Caller caller, AlertFilter filter) => caller.Role switch
+    {
+        Role.Gemeente or Role.GemeenteOfficer => filter with { Gemeente = caller.Party },
+        Role.Aanbieder or Role.SupplierOfficer => filter with { Aanbieder = caller.Party },
+        _ => filter,
+    };
+
+    /// <summary>Every alert a caller may see with the filter of the request (the CSV export).</summary>
     private static async Task<List<Alert>> AlertsForAsync(Alerts alerts, Caller caller, AlertFilter filter, CancellationToken ct)
     {
-        filter = caller.Role switch
-        {
-            Role.Gemeente or Role.GemeenteOfficer => filter with { Gemeente = caller.Party },
-            Role.Aanbieder or Role.SupplierOfficer => filter with { Aanbieder = caller.Party },
-            _ => filter,
-        };
+        filter = Scoped(caller, filter);
         var all = new List<Alert>();
         Wmo.Storage.TableContinuation? next = null;
         do
@@ -97,7 +100,7 @@ internal static partial class DashboardPages
         return all;
     }
 
-    private static async Task<IResult> BacklogAsync(HttpContext http, Sessions sessions, Alerts alerts, TimeProvider time, string? sort, CancellationToken ct)
+    private static async Task<IResult> BacklogAsync(HttpContext http, Sessions sessions, BacklogSnapshots backlog, string? sort, CancellationToken ct)
     {
         if (await SessionAsync(http, sessions, ct) is not { } session)
         {
@@ -110,15 +113,18 @@ internal static partial class DashboardPages
             return Results.Redirect("/dashboard/signalen", permanent: false); // suppliers have no CAK backlog; their alerts
         }
 
-        var rows = Backlog.Compute(await AlertsForAsync(alerts, caller, new AlertFilter(), ct), time.GetUtcNow()).ToList();
-        rows = sort switch
+        var (stored, computedAt) = await backlog.ReadAsync(caller.Role is Role.Gemeente or Role.GemeenteOfficer ? caller.Party : null, ct);
+        var rows = sort switch
         {
-            "personen" => [.. rows.OrderByDescending(r => r.Persons)],
-            "oudste" => [.. rows.OrderBy(r => r.Oldest ?? DateTimeOffset.MaxValue)],
-            "gemeente" => [.. rows.OrderBy(r => r.Gemeente, StringComparer.Ordinal)],
-            _ => [.. rows.OrderByDescending(r => r.Cents)],
+            "personen" => [.. stored.OrderByDescending(r => r.Persons)],
+            "oudste" => [.. stored.OrderBy(r => r.Oldest ?? DateTimeOffset.MaxValue)],
+            "gemeente" => [.. stored.OrderBy(r => r.Gemeente, StringComparer.Ordinal)],
+            _ => stored.OrderByDescending(r => r.Cents).ToList(),
         };
-        return Html(Layout("Achterstand bij het CAK", session, BacklogTable(rows)), StatusCodes.Status200OK);
+        var when = computedAt is { } at
+            ? $"<p class=\"stand\">Stand van {E(Moment(at))}; bijgewerkt na elke controle en elke tien minuten.</p>"
+            : "<p class=\"stand\">Nog niet berekend: de achterstand verschijnt na de eerste controle.</p>";
+        return Html(Layout("Achterstand bij het CAK", session, BacklogTable(rows) + when), StatusCodes.Status200OK);
     }
 
     private static string BacklogTable(IReadOnlyList<BacklogRow> rows)
@@ -176,6 +182,14 @@ internal static partial class DashboardPages
 
     private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
+    private const int AlertsPerPage = 200;
+    private const int MostUrgent = 500;
+
+    /// <summary>
+    /// Within one gemeente (a gemeente officer, or a filter on a gemeente: one partition) every alert is read and the
+    /// most urgent come first; across gemeenten (the CAK liaison, a supplier) the list goes page by page in storage
+    /// order, each page sorted, so the page stays fast with a hundred thousand open alerts.
+    /// </summary>
     private static async Task<IResult> AlertsAsync(HttpContext http, Sessions sessions, Alerts alerts, CancellationToken ct)
     {
         if (await SessionAsync(http, sessions, ct) is not { } session)
@@ -184,12 +198,53 @@ internal static partial class DashboardPages
         }
 
         var filter = Filter(http.Request);
-        var items = (await AlertsForAsync(alerts, session.Caller, filter, ct)).OrderByDescending(a => a.Severity == AlertSeverity.Critical)
-            .ThenByDescending(a => a.AmountAtRiskCents ?? 0).ThenBy(a => a.DueSince).Take(500).ToList();
-        return Html(Layout("Signalen", session, AlertsBody(filter, items, session, http.Request.QueryString.Value ?? string.Empty)), StatusCodes.Status200OK);
+        var scoped = Scoped(session.Caller, filter);
+        List<Alert> items;
+        string? next = null;
+        string caption;
+        if (scoped.Gemeente is not null)
+        {
+            var all = await AlertsForAsync(alerts, session.Caller, filter, ct);
+            items = [.. Urgent(all).Take(MostUrgent)];
+            caption = all.Count > MostUrgent ? $"{N(all.Count)} signalen; de {N(MostUrgent)} urgentste" : $"{N(all.Count)} signalen";
+        }
+        else
+        {
+            var from = Continuation(http.Request.Query["vanaf"]);
+            var (page, more) = await alerts.ListAsync(scoped, AlertsPerPage, from, ct);
+            items = [.. Urgent(page)];
+            next = more is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes($"{more.NextPartitionKey}\n{more.NextRowKey}"));
+            caption = $"{N(items.Count)} signalen{(from is null ? "" : " (vervolg)")}{(next is null ? "" : ", per gemeente; kies een gemeente om alles op urgentie te zien")}";
+        }
+
+        var query = http.Request.QueryString.Value ?? string.Empty;
+        var body = AlertsBody(filter, items, session, query, caption);
+        if (next is not null)
+        {
+            var rest = string.Join('&', http.Request.Query.Where(q => q.Key != "vanaf").Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}"));
+            body += $"""<p><a href="/dashboard/signalen?{E(rest)}{(rest.Length > 0 ? "&amp;" : "")}vanaf={E(Uri.EscapeDataString(next))}">Volgende {AlertsPerPage}</a></p>""";
+        }
+
+        return Html(Layout("Signalen", session, body), StatusCodes.Status200OK);
     }
 
-    private static string AlertsBody(AlertFilter f, IReadOnlyList<Alert> items, DashboardSession session, string query)
+    private static IEnumerable<Alert> Urgent(IEnumerable<Alert> alerts) =>
+        alerts.OrderByDescending(a => a.Severity == AlertSeverity.Critical).ThenByDescending(a => a.AmountAtRiskCents ?? 0).ThenBy(a => a.DueSince);
+
+    private static Wmo.Storage.TableContinuation? Continuation(string? token)
+    {
+        try
+        {
+            var parts = string.IsNullOrEmpty(token) ? null : Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\n');
+            return parts is { Length: 2 } ? new Wmo.Storage.TableContinuation(parts[0], parts[1].Length == 0 ? null : parts[1]) : null;
+        }
+        catch (FormatException)
+        {
+            return null; // a mangled link starts from the beginning
+        }
+    }
+
+    private static string AlertsBody(AlertFilter f, IReadOnlyList<Alert> items, DashboardSession session, string query, string caption)
     {
         string Field(string name, string label, string? value) =>
             $"""<label>{label} <input name="{name}" value="{E(value)}" size="10"></label> """;
@@ -203,7 +258,7 @@ internal static partial class DashboardPages
               <button type="submit">Filter</button>
               <a href="/dashboard/signalen.csv{E(query)}">CSV</a>
             </form>
-            <table><caption>{N(items.Count)} signalen</caption>
+            <table><caption>{E(caption)}</caption>
             <thead><tr><th scope="col">Ernst</th><th scope="col">Regel</th><th scope="col">Gemeente</th><th scope="col">Aanbieder</th><th scope="col">BSN</th>
             <th scope="col">Sinds</th><th scope="col">Maanden</th><th scope="col">Bedrag</th><th scope="col">Toelichting</th><th scope="col">Status</th></tr></thead><tbody>
             """);

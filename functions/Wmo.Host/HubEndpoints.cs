@@ -44,6 +44,7 @@ internal static class HubEndpoints
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CakLeg>(), sp.GetRequiredService<Alerts>(),
             sp.GetRequiredService<DueIndex>(), sp.GetRequiredService<DetectionOptions>(), sp.GetRequiredService<Wmo.Hub.Dashboard.LeadTimes>()));
         services.AddSingleton<Wmo.Hub.Dashboard.LeadTimes>();
+        services.AddSingleton<Wmo.Hub.Dashboard.BacklogSnapshots>();
         services.AddSingleton(_ => new DashboardOptions(int.TryParse(config["Dashboard:LeadTimeNormDays"], out var norm) && norm > 0 ? norm : 10));
         services.AddSingleton<DueIndex>();
         services.AddSingleton(_ => new DetectionOptions(
@@ -157,7 +158,7 @@ internal static class HubEndpoints
 /// reachable yet (or refuses the key) does not stop the host: it keeps trying, /api/health says what is wrong, and
 /// intake answers 503 until this has succeeded.
 /// </summary>
-public sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, DueIndex due, Wmo.Hub.Notifications.NotificationOutbox notifications, Wmo.Hub.Dashboard.Sessions sessions, Wmo.Hub.Dashboard.LeadTimes leadTimes, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
+public sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, PoisonStore poison, Retention retention, CakLeg cak, Alerts alerts, DueIndex due, Wmo.Hub.Notifications.NotificationOutbox notifications, Wmo.Hub.Dashboard.Sessions sessions, Wmo.Hub.Dashboard.LeadTimes leadTimes, Wmo.Hub.Dashboard.BacklogSnapshots backlog, IConfiguration config, TimeProvider time, ILogger<HubStartup> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -182,6 +183,7 @@ public sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, 
                 await notifications.EnsureTableAsync(stoppingToken);
                 await sessions.EnsureTableAsync(stoppingToken);
                 await leadTimes.EnsureTableAsync(stoppingToken);
+                await backlog.EnsureTableAsync(stoppingToken);
                 foreach (var (caller, key) in seed)
                 {
                     await keys.RegisterAsync(caller, key, stoppingToken);

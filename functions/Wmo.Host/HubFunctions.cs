@@ -114,7 +114,8 @@ public sealed class CakRelayFunction(CakRelay relay, HubStartup startup, ILogger
 }
 
 /// <summary>Timer (<c>%ScanSchedule%</c>, daily): the detection scan for today (Dutch date) over the due index.</summary>
-public sealed class DetectionScanFunction(Wmo.Hub.Detection.Scanner scanner, HubStartup startup, TimeProvider time, ILogger<DetectionScanFunction> logger) : ITimerHandler
+public sealed class DetectionScanFunction(Wmo.Hub.Detection.Scanner scanner, Wmo.Hub.Dashboard.BacklogSnapshots backlog, HubStartup startup, TimeProvider time,
+    ILogger<DetectionScanFunction> logger) : ITimerHandler
 {
     public const string Name = "DetectionScan";
     public const string ScheduleSetting = "%ScanSchedule%";
@@ -130,6 +131,28 @@ public sealed class DetectionScanFunction(Wmo.Hub.Detection.Scanner scanner, Hub
         var result = await scanner.ScanAsync(today, cancellationToken);
         logger.LogInformation("Detection scan for {AsOf}: {Due} due, {Raised} alerts raised or updated, {Resolved} resolved, {CriticalStacks} critical stapelfactuur risks",
             result.AsOf, result.Due, result.Raised, result.Resolved, result.CriticalStacks);
+        await backlog.RefreshAsync(cancellationToken);
+    }
+}
+
+/// <summary>
+/// Timer (<c>%BacklogSchedule%</c>, every ten minutes by default): recomputes the dashboard's CAK backlog per gemeente,
+/// so what routing resolved and officers acknowledged since the last scan shows within minutes.
+/// </summary>
+public sealed class BacklogRefreshFunction(Wmo.Hub.Dashboard.BacklogSnapshots backlog, HubStartup startup, ILogger<BacklogRefreshFunction> logger) : ITimerHandler
+{
+    public const string Name = "BacklogRefresh";
+    public const string ScheduleSetting = "%BacklogSchedule%";
+
+    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    {
+        if (!startup.IsReady)
+        {
+            return;
+        }
+
+        var gemeenten = await backlog.RefreshAsync(cancellationToken);
+        logger.LogInformation("Backlog recomputed for {Gemeenten} gemeenten", gemeenten);
     }
 }
 

@@ -249,6 +249,19 @@ public sealed class Alerts
         return ([.. page.Entities.Select(FromEntity)], page.Continuation);
     }
 
+    /// <summary>The alerts the CAK backlog counts (R1, R2 and R4, open and resolved, for the trend), in every gemeente.</summary>
+    public async Task<IReadOnlyList<Alert>> ForBacklogAsync(CancellationToken ct = default)
+    {
+        var all = new List<Alert>();
+        var filter = string.Join(" or ", new[] { Detection.DueRules.Stack, Detection.DueRules.Art2f, AlertRules.CakRejected }.Select(r => "(" + TableFilter.Equal("Rule", r) + ")"));
+        await foreach (var e in _table.QueryAsync(filter, ct: ct))
+        {
+            all.Add(FromEntity(e));
+        }
+
+        return all;
+    }
+
     private static TableEntity ToEntity(string pk, Alert a) => new(pk, a.Id)
     {
         ["Rule"] = a.Rule, ["Severity"] = a.Severity, ["Status"] = a.Status, ["Owner"] = a.Owner, ["Subject"] = a.Subject, ["Period"] = a.Period,

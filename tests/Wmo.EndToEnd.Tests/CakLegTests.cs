@@ -87,11 +87,26 @@ public sealed class CakLegTests : IAsyncLifetime
 
     private ChainMessages Chain(string? bsn = null) => new(Gemeente, Aanbieder, bsn ?? ChainMessages.RandomBsn(), _today);
 
+    /// <summary>The person's id, once routing has applied the first message to the chain (it is asynchronous).</summary>
     private async Task<string> PersonIdAsync(string bsn)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/personen/zoek") { Content = JsonContent.Create(new { bsn, gemeente = Gemeente }) };
-        request.Headers.Add("X-Api-Key", LiaisonKey);
-        using var response = await _http.SendAsync(request);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        HttpResponseMessage response;
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/personen/zoek") { Content = JsonContent.Create(new { bsn, gemeente = Gemeente }) };
+            request.Headers.Add("X-Api-Key", LiaisonKey);
+            response = await _http.SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.NotFound || clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                break;
+            }
+
+            response.Dispose();
+            await Task.Delay(200);
+        }
+
+        using var _ = response;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.DoesNotContain(bsn, body.ToString(), StringComparison.Ordinal);

@@ -118,4 +118,37 @@ public sealed class DashboardDataTests : IClassFixture<AzuriteFixture>, IDisposa
         Assert.Equal([toewijzing], next.Select(f => f.Message.Id));
         Assert.Equal((_gemeente, _aanbieder, "WMO301"), (next[0].Message.Afzender, next[0].Message.Geadresseerde, next[0].Message.Bericht));
     }
+
+    [Fact]
+    public async Task The_backlog_snapshot_counts_a_gemeentes_pending_persons_months_amount_and_rejections_and_follows_their_resolution()
+    {
+        var alerts = new Alerts(_storage, TimeProvider.System);
+        var snapshots = new BacklogSnapshots(_storage, alerts, TimeProvider.System);
+        await Task.WhenAll(alerts.EnsureTableAsync(), snapshots.EnsureTableAsync());
+        var now = DateTimeOffset.UtcNow;
+        Alert Make(string rule, string person, int? months, long? cents) =>
+            new(Alerts.IdOf(rule, person, "p"), rule, AlertSeverity.Warning, AlertStatus.Open, _gemeente, person, "p", _gemeente, _aanbieder, 1, "*****1234", person,
+                now.AddDays(-20), now.AddDays(-30), months, cents, "Test.");
+        var stack = Make(DueRules.Stack, "persoon-a", 3, 6300);
+        await alerts.RaiseAsync(stack);
+        await alerts.RaiseAsync(Make(DueRules.Art2f, "persoon-a", null, null));
+        await alerts.RaiseAsync(Make(DueRules.Art2f, "persoon-b", null, null));
+        await alerts.RaiseAsync(Make(AlertRules.CakRejected, "persoon-b", null, null));
+
+        await snapshots.RefreshAsync();
+        var (rows, computedAt) = await snapshots.ReadAsync(_gemeente);
+        var row = Assert.Single(rows);
+        Assert.Equal((2, 6300L, 1), (row.Persons, row.Cents, row.RejectionsOpen));
+        Assert.Equal([1, 0, 1, 0], row.Months); // persoon-b: no months known (1); persoon-a: 3 months (3–5)
+        Assert.Equal(2, row.Trend[^1]);
+        Assert.NotNull(computedAt);
+        Assert.Contains((await snapshots.ReadAsync(null)).Rows, r => r.Gemeente == _gemeente);
+
+        // The CAK accepts persoon-b: its R2 and R4 resolve; persoon-a stays pending.
+        await alerts.ResolveAsync(_gemeente, Alerts.IdOf(DueRules.Art2f, "persoon-b", "p"), "Test: geaccepteerd.");
+        await alerts.ResolveAsync(_gemeente, Alerts.IdOf(AlertRules.CakRejected, "persoon-b", "p"), "Test: geaccepteerd.");
+        await snapshots.RefreshAsync();
+        var after = Assert.Single((await snapshots.ReadAsync(_gemeente)).Rows);
+        Assert.Equal((1, 6300L, 0), (after.Persons, after.Cents, after.RejectionsOpen));
+    }
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Wmo.Hub.Detection;
+using Wmo.Storage;
 
 namespace Wmo.Hub.Dashboard;
 
@@ -44,5 +46,67 @@ public static class Backlog
         }
 
         return rows;
+    }
+}
+
+/// <summary>
+/// Table <c>achterstand</c>: the backlog per gemeente as last computed, so the dashboard reads one row per gemeente
+/// instead of every alert (100,000 open alerts would take seconds per page view). Computed after each detection scan
+/// and by the timer <c>BacklogRefresh</c> (every ten minutes by default), so acknowledgements and resolutions that
+/// happen between scans show within minutes; the page says when it was computed.
+/// </summary>
+public sealed class BacklogSnapshots(StorageClient storage, Alerts alerts, TimeProvider time)
+{
+    public const string TableName = "achterstand";
+    private const string Partition = "gemeente";
+    private readonly TableClient _table = storage.GetTable(TableName);
+
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+
+    /// <summary>Recomputes every gemeente's row from the alerts the backlog counts (R1, R2, R4); returns how many gemeenten.</summary>
+    public async Task<int> RefreshAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var rows = Backlog.Compute(await alerts.ForBacklogAsync(ct), now);
+        var stale = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var e in _table.QueryAsync(TableFilter.PartitionKeyEquals(Partition), ct: ct))
+        {
+            stale.Add(e.RowKey);
+        }
+
+        foreach (var chunk in rows.Chunk(100))
+        {
+            await _table.SubmitTransactionAsync([.. chunk.Select(r => new TableTransactionAction(TableActionKind.UpsertReplace, new TableEntity(Partition, r.Gemeente)
+            {
+                ["Persons"] = r.Persons, ["Months"] = string.Join(',', r.Months), ["Cents"] = r.Cents, ["Oldest"] = r.Oldest,
+                ["Rejections"] = r.RejectionsOpen, ["Trend"] = string.Join(',', r.Trend), ["ComputedAt"] = now,
+            }))], ct);
+        }
+
+        // A gemeente without backlog alerts any more keeps an empty row (its trend still shows the past weeks).
+        stale.ExceptWith(rows.Select(r => r.Gemeente));
+        foreach (var gone in stale)
+        {
+            await _table.DeleteAsync(Partition, gone, ct: ct);
+        }
+
+        return rows.Count;
+    }
+
+    /// <summary>The rows of one gemeente or all (null), and when they were computed (null: never).</summary>
+    public async Task<(IReadOnlyList<BacklogRow> Rows, DateTimeOffset? ComputedAt)> ReadAsync(string? gemeente, CancellationToken ct = default)
+    {
+        var rows = new List<BacklogRow>();
+        DateTimeOffset? computed = null;
+        var filter = gemeente is null ? TableFilter.PartitionKeyEquals(Partition) : TableFilter.And(TableFilter.PartitionKeyEquals(Partition), TableFilter.Equal("RowKey", gemeente));
+        await foreach (var e in _table.QueryAsync(filter, ct: ct))
+        {
+            static int[] Ints(string? s) => [.. (s ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+            rows.Add(new BacklogRow(e.RowKey, e.GetInt32("Persons") ?? 0, Ints(e.GetString("Months")), e.GetInt64("Cents") ?? 0, e.GetDateTime("Oldest"),
+                e.GetInt32("Rejections") ?? 0, Ints(e.GetString("Trend"))));
+            computed = e.GetDateTime("ComputedAt") is { } at && (computed is null || at < computed) ? at : computed;
+        }
+
+        return (rows, computed);
     }
 }
