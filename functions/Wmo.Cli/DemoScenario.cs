@@ -73,7 +73,7 @@ public static class DemoScenario
         {
             bsns.MoveNext();
             var bsn = bsns.Current;
-            var random = new Random(HashCode.Combine(seed, i));
+            var random = new Random(unchecked((seed * 100_003) + i)); // not HashCode.Combine: that is seeded per process
             var gemeente = Gemeenten[i % Gemeenten.Length];
             var supplier = i % Aanbieders.Length;
             var aanbieder = Aanbieders[supplier];
@@ -89,7 +89,7 @@ public static class DemoScenario
             var retroactive = i % 37 == 5;
             var ingang = retroactive ? toegewezen.AddDays(-25) : toegewezen.AddDays(random.Next(4));
             var ends = i % 12 == 3 || random.NextDouble() < 0.3; // i % 12 == 3: supplier 3 and never stops (R3-307, R6)
-            var einde = ends ? ingang.AddDays(35 + random.Next(40)) : (DateOnly?)null;
+            var einde = ends ? ingang.AddDays(i % 12 == 3 ? 35 : 35 + random.Next(40)) : (DateOnly?)null; // early enough for R6 to be due
             string? referentie = null;
 
             // One client in fifty came through an aanvraag (WMO315) that the toewijzing answers.
