@@ -274,7 +274,8 @@ internal static partial class DashboardPages
                     <form method="post" action="/dashboard/signalen/{E(a.Id)}/afhandelen">
                       <input type="hidden" name="_csrf" value="{E(session.Csrf)}">
                       <label>Notitie <input name="notitie" required maxlength="2000" size="16"></label>
-                      <button type="submit">In behandeling</button>
+                      <select name="afhandeling" aria-label="Afhandeling"><option value="behandeling">in behandeling</option><option value="opgelost">opgelost</option></select>
+                      <button type="submit">Opslaan</button>
                     </form>
                     """)}</td>
                 </tr>
@@ -336,11 +337,19 @@ internal static partial class DashboardPages
             return Html(Layout("Niet toegestaan", session, "<p>Dit formulier is verlopen. Laad de pagina opnieuw.</p>"), StatusCodes.Status403Forbidden);
         }
 
-        var note = (await http.Request.ReadFormAsync(ct))["notitie"].ToString().Trim();
+        var form = await http.Request.ReadFormAsync(ct);
+        var note = form["notitie"].ToString().Trim();
         var caller = session.Caller;
-        var done = note.Length > 0 && await alerts.AcknowledgeAsync(id, note, a => SeesAll(caller)
+        var acknowledged = note.Length == 0 ? null : await alerts.AcknowledgeAsync(id, note, a => SeesAll(caller)
             || (caller.Role is Role.Gemeente or Role.GemeenteOfficer && a.Gemeente == caller.Party)
-            || (caller.Role is Role.Aanbieder or Role.SupplierOfficer && (a.Aanbieder == caller.Party || a.Owner == caller.Party)), ct) is not null;
+            || (caller.Role is Role.Aanbieder or Role.SupplierOfficer && (a.Aanbieder == caller.Party || a.Owner == caller.Party)), ct);
+        if (acknowledged is not null && form["afhandeling"] == "opgelost")
+        {
+            // Closed by hand: if the cause is still there, the next scan raises it again (as a new occurrence).
+            await alerts.ResolveAsync(acknowledged.Gemeente, acknowledged.Id, $"Afgesloten door {caller.Party} ({RoleText(caller.Role)}): {acknowledged.Note}", ct);
+        }
+
+        var done = acknowledged is not null;
         return done
             ? Results.Redirect(http.Request.Headers.Referer.ToString() is { Length: > 0 } back && back.Contains("/dashboard/signalen", StringComparison.Ordinal) ? back : "/dashboard/signalen", permanent: false)
             : Html(Layout("Niet gevonden", session, "<p>Dit signaal bestaat niet of is niet van u, of de notitie ontbreekt.</p>"), StatusCodes.Status404NotFound);

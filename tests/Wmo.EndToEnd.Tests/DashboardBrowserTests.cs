@@ -94,6 +94,15 @@ public sealed class DashboardBrowserTests(DemoDashboard demo) : IClassFixture<De
         var acknowledged = (await demo.AlertsAsync(key)).Single(a => a.GetProperty("id").GetString() == target);
         Assert.Equal(("acknowledged", "CAK gebeld: persoon wordt ingeschreven."), (acknowledged.GetProperty("status").GetString(), acknowledged.GetProperty("note").GetString()));
         Assert.Contains("in behandeling", await TextAsync($"tr[data-alert='{target}'] [data-field=status]"), StringComparison.Ordinal);
+        // Closed by hand with a note: resolved, with who closed it and why.
+        var closed = alerts.First(a => a.GetProperty("rule").GetString() == "R3-retour" || a.GetProperty("rule").GetString() == "R7").GetProperty("id").GetString()!;
+        await Browser.GoAsync(demo.Url("/dashboard/signalen"));
+        await Browser.SubmitAsync($"tr[data-alert='{closed}'] form", new Dictionary<string, string> { ["notitie"] = "Retour telefonisch ontvangen.", ["afhandeling"] = "opgelost" });
+        var resolved = (await demo.AlertsAsync(key)).Single(a => a.GetProperty("id").GetString() == closed);
+        Assert.Equal("resolved", resolved.GetProperty("status").GetString());
+        Assert.Contains("Retour telefonisch ontvangen.", resolved.GetProperty("resolution").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await demo.CountAsync($"tr[data-alert='{closed}'] form"));
+
         var csv = (await Browser.EvalAsync("fetch('/dashboard/signalen.csv?regel=R4').then(r => r.text())"))!.GetValue<string>();
         Assert.Equal(alerts.Count(a => a.GetProperty("rule").GetString() == "R4") + 1, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
 
