@@ -59,6 +59,28 @@ public sealed class DashboardBrowserTests(DemoDashboard demo) : IClassFixture<De
         await Browser.ScreenshotAsync("signalen-cak-liaison");
         var rules = alerts.Select(a => a.GetProperty("rule").GetString()).ToHashSet();
         Assert.Superset(new HashSet<string?> { "R1", "R2", "R3-305", "R3-305-laat", "R3-307", "R3-307-laat", "R3-315", "R3-retour", "R3-325", "R4", "R5", "R6", "R7" }, rules);
+
+        // Any gemeente's client, with the eigen bijdrage; lead times over every gemeente as the API gives them; the
+        // messages the CAK sent or received, and no other.
+        var person = alerts.First(a => a.GetProperty("rule").GetString() == "R1").GetProperty("persoon").GetString()!;
+        await Browser.GoAsync(demo.Url($"/dashboard/traject/{person}"));
+        Assert.Equal(1, await demo.CountAsync("table.perioden"));
+        Assert.True(await demo.CountAsync("li[data-bericht=WMO305]") >= 1);
+        await Browser.ScreenshotAsync("traject-cak-liaison");
+        await Browser.GoAsync(demo.Url("/dashboard/levertijden"));
+        var (_, leadTimes) = await demo.Hub.GetJsonAsync(DemoDashboard.LiaisonKey, "/api/levertijden");
+        foreach (var item in leadTimes.GetProperty("items").EnumerateArray())
+        {
+            Assert.Equal(item.GetProperty("starts").GetInt32(), Number(await TextAsync($"table.levertijden:first-of-type tr[data-aanbieder='{item.GetProperty("aanbieder").GetString()}'] [data-field=starts]")));
+        }
+
+        Assert.Equal(4, await demo.CountAsync("table.levertijden:first-of-type tbody tr[data-aanbieder]"));
+        await Browser.ScreenshotAsync("levertijden-cak-liaison");
+        await Browser.GoAsync(demo.Url($"/dashboard/berichten?partij={Gemeenten[0]}&van={DemoScenario.FirstDay(demo.Today):yyyy-MM-dd}"));
+        var berichten = (await Browser.EvalAsync("[...document.querySelectorAll('tr[data-bericht]')].map(tr => tr.children[1].innerText)"))!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        Assert.NotEmpty(berichten);
+        Assert.All(berichten, b => Assert.Contains(b, new[] { "WMO405", "WMO406" }));
+        await Browser.ScreenshotAsync("berichten-cak-liaison");
     }
 
     [Fact]
