@@ -120,8 +120,8 @@ public sealed class DemoLoader(HttpClient hub, HttpClient? cak, string adminKey,
         await AdminPostAsync("/admin/functions/CakRelay", ct);
         if (cak is not null)
         {
-            var until = DateTime.UtcNow.AddSeconds(30);
-            while (DateTime.UtcNow < until)
+            var waiting = System.Diagnostics.Stopwatch.StartNew();
+            while (waiting.Elapsed < TimeSpan.FromSeconds(30))
             {
                 var received = await cak.GetFromJsonAsync<JsonElement>("/api/ontvangen", ct);
                 if (received.EnumerateArray().All(r => r.TryGetProperty("answeredOn", out var a) && a.ValueKind != JsonValueKind.Null))
@@ -138,8 +138,8 @@ public sealed class DemoLoader(HttpClient hub, HttpClient? cak, string adminKey,
 
     private async Task InboxEmptyAsync(CancellationToken ct)
     {
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < until)
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
+        while (waiting.Elapsed < TimeSpan.FromSeconds(60))
         {
             var functions = await hub.GetFromJsonAsync<JsonElement>("/api/functions", ct);
             var route = functions.EnumerateArray().FirstOrDefault(f => f.GetProperty("name").GetString() == "RouteBericht");

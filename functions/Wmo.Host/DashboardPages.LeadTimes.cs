@@ -63,11 +63,12 @@ internal static partial class DashboardPages
             </form>
             """);
         html.Append(LeadTimeTable("Per aanbieder", perSupplier, withCategory: false, gemeente, to, norm));
-        html.Append(LeadTimeTable("Per aanbieder en productcategorie", perCategory, withCategory: true, gemeente, to, norm));
+        html.Append(LeadTimeTable("Per aanbieder en productcategorie", perCategory, withCategory: true, gemeente, null, norm));
         return Html(Layout("Levertijden van aanbieders", session, html.ToString()), StatusCodes.Status200OK);
     }
 
-    private static string LeadTimeTable(string caption, IReadOnlyList<LeadTimeStats> stats, bool withCategory, string? gemeente, DateOnly month, int norm)
+    /// <param name="reportMonth">When given, a column links each supplier to its monthly report of that month.</param>
+    private static string LeadTimeTable(string caption, IReadOnlyList<LeadTimeStats> stats, bool withCategory, string? gemeente, DateOnly? reportMonth, int norm)
     {
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
@@ -75,11 +76,10 @@ internal static partial class DashboardPages
             <caption>{E(caption)}</caption>
             <thead><tr><th scope="col">Aanbieder</th>{(withCategory ? "<th scope=\"col\">Categorie</th>" : "")}<th scope="col">Starts</th>
             <th scope="col">Mediaan tot start</th><th scope="col">P90 tot start</th><th scope="col">Binnen norm</th>
-            <th scope="col">Mediaan tot melding</th><th scope="col">P90 tot melding</th><th scope="col">Verdeling (werkdagen tot start)</th>{(withCategory ? "" : "<th scope=\"col\">Maandrapport</th>")}</tr></thead><tbody>
+            <th scope="col">Mediaan tot melding</th><th scope="col">P90 tot melding</th><th scope="col">Verdeling (werkdagen tot start)</th>{(reportMonth is null ? "" : "<th scope=\"col\">Maandrapport</th>")}</tr></thead><tbody>
             """);
         foreach (var s in stats)
         {
-            var report = $"/dashboard/levertijden/rapport?aanbieder={Uri.EscapeDataString(s.Aanbieder)}&maand={month:yyyy-MM}{(gemeente is null ? "" : "&gemeente=" + Uri.EscapeDataString(gemeente))}";
             html.Append(CultureInfo.InvariantCulture, $"""
                 <tr data-aanbieder="{E(s.Aanbieder)}"{(withCategory ? $" data-categorie=\"{E(s.Categorie)}\"" : "")}>
                   <th scope="row">{E(s.Aanbieder)}</th>{(withCategory ? $"<td>{E(s.Categorie ?? "–")}</td>" : "")}
@@ -87,18 +87,21 @@ internal static partial class DashboardPages
                   <td class="num" data-field="mediaan">{Days(s.MedianToStart)}</td><td class="num" data-field="p90">{N(s.P90ToStart)}</td>
                   <td class="num" data-field="norm">{Percent(s.WithinNorm)}</td>
                   <td class="num" data-field="mediaan-melding">{Days(s.MedianToReport)}</td><td class="num" data-field="p90-melding">{N(s.P90ToReport)}</td>
-                  <td>{Histogram(s.Histogram, norm)}</td>{(withCategory ? "" : $"<td><a href=\"{E(report)}\">{month:MM-yyyy}</a></td>")}
+                  <td>{Histogram(s.Histogram, norm)}</td>{(reportMonth is { } month ? $"<td><a href=\"{E(ReportLink(s.Aanbieder, month, gemeente))}\">{month:MM-yyyy}</a></td>" : "")}
                 </tr>
                 """);
         }
 
         if (stats.Count == 0)
         {
-            html.Append("<tr><td colspan=\"9\">Geen startberichten in deze periode.</td></tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td colspan=\"{8 + (withCategory ? 1 : 0) + (reportMonth is null ? 0 : 1)}\">Geen startberichten in deze periode.</td></tr>");
         }
 
         return html.Append("</tbody></table>").ToString();
     }
+
+    private static string ReportLink(string aanbieder, DateOnly month, string? gemeente, string page = "rapport") =>
+        $"/dashboard/levertijden/{page}?aanbieder={Uri.EscapeDataString(aanbieder)}&maand={month:yyyy-MM}{(gemeente is null ? "" : "&gemeente=" + Uri.EscapeDataString(gemeente))}";
 
     // Dutch month names: the host runs with invariant globalization, so no culture data.
     private static readonly string[] MonthNames = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"];
@@ -126,8 +129,9 @@ internal static partial class DashboardPages
     /// <summary>The month a report covers (maand=yyyy-MM, default this month), as its first and last day.</summary>
     private static (DateOnly From, DateOnly To) Month(HttpRequest request, TimeProvider time)
     {
+        var today = Wmo.Messages.DutchTime.Today(time);
         var first = DateOnly.TryParseExact(request.Query["maand"] + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var m)
-            ? m : Wmo.Messages.DutchTime.Today(time) is var t ? new DateOnly(t.Year, t.Month, 1) : default;
+            ? m : new DateOnly(today.Year, today.Month, 1);
         return (first, first.AddMonths(1).AddDays(-1));
     }
 
@@ -161,18 +165,16 @@ internal static partial class DashboardPages
         var calendar = detection.Calendar;
         var norm = options.LeadTimeNormDays;
         var month = $"{MonthNames[from.Month - 1]} {from.Year}";
-        var query = $"aanbieder={Uri.EscapeDataString(aanbieder)}&maand={from:yyyy-MM}{(gemeente is null ? "" : "&gemeente=" + Uri.EscapeDataString(gemeente))}";
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
             <p>Aanbieder <strong>{E(aanbieder)}</strong>{(gemeente is null ? "" : $", gemeente <strong>{E(gemeente)}</strong>")}; startberichten ontvangen van
             {Alerts.Date(from)} tot en met {Alerts.Date(to)}. Norm: start binnen {N(norm)} werkdagen na de toewijzing.
-            <a href="/dashboard/levertijden/rapport.csv?{E(query)}">CSV</a> ·
-            <a href="/dashboard/levertijden/rapport?{E(query.Replace($"maand={from:yyyy-MM}", $"maand={from.AddMonths(-1):yyyy-MM}", StringComparison.Ordinal))}">vorige maand</a> ·
-            <a href="/dashboard/levertijden/rapport?{E(query.Replace($"maand={from:yyyy-MM}", $"maand={from.AddMonths(1):yyyy-MM}", StringComparison.Ordinal))}">volgende maand</a></p>
+            <a href="{E(ReportLink(aanbieder, from, gemeente, "rapport.csv"))}">CSV</a> ·
+            <a href="{E(ReportLink(aanbieder, from.AddMonths(-1), gemeente))}">vorige maand</a> ·
+            <a href="{E(ReportLink(aanbieder, from.AddMonths(1), gemeente))}">volgende maand</a></p>
             """);
-        html.Append(LeadTimeTable("Samenvatting", LeadTimeReport.Compute(rows, calendar, norm, byCategory: false), withCategory: false, gemeente, from, norm)
-            .Replace("<th scope=\"col\">Maandrapport</th>", "", StringComparison.Ordinal));
-        html.Append(LeadTimeTable("Per productcategorie", LeadTimeReport.Compute(rows, calendar, norm, byCategory: true), withCategory: true, gemeente, from, norm));
+        html.Append(LeadTimeTable("Samenvatting", LeadTimeReport.Compute(rows, calendar, norm, byCategory: false), withCategory: false, gemeente, null, norm));
+        html.Append(LeadTimeTable("Per productcategorie", LeadTimeReport.Compute(rows, calendar, norm, byCategory: true), withCategory: true, gemeente, null, norm));
         html.Append(CultureInfo.InvariantCulture, $"""
             <table class="starts"><caption>{N(rows.Count)} startberichten</caption>
             <thead><tr><th scope="col">Gemeente</th><th scope="col">Toewijzing</th><th scope="col">Categorie</th><th scope="col">Toewijzingsdatum</th>

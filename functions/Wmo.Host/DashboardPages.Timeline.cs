@@ -54,7 +54,6 @@ internal static partial class DashboardPages
         foreach (var e in entries)
         {
             var events = e.Events.Where(ev => mine is null || (ev.ToewijzingNummer is { } n && mine.Contains(n))).ToList();
-            var wmo405 = supplier ? [] : e.Outbox.Where(o => o.Kind == OutboxItem.Wmo405).ToList();
             if (mine is not null && events.Count == 0)
             {
                 continue; // a supplier sees the messages about its own toewijzingen only
@@ -74,7 +73,7 @@ internal static partial class DashboardPages
                 html.Append(CultureInfo.InvariantCulture, $"<li class=\"fout\">Afgekeurd door de hub: retourcode {E(f.RetourCode)} ({E(f.Rule)}): {E(f.Message)}</li>");
             }
 
-            foreach (var o in wmo405)
+            if (!supplier && e.Outbox.Any(o => o.Kind == OutboxItem.Wmo405))
             {
                 html.Append("<li>Eigen-bijdrageperiode(n) doorgegeven aan het CAK (WMO405).</li>");
             }

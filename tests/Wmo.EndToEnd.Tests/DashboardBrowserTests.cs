@@ -77,7 +77,7 @@ public sealed class DashboardBrowserTests(DemoDashboard demo) : IClassFixture<De
         Assert.Equal(4, await demo.CountAsync("table.levertijden:first-of-type tbody tr[data-aanbieder]"));
         await Browser.ScreenshotAsync("levertijden-cak-liaison");
         await Browser.GoAsync(demo.Url($"/dashboard/berichten?partij={Gemeenten[0]}&van={DemoScenario.FirstDay(demo.Today):yyyy-MM-dd}"));
-        var berichten = (await Browser.EvalAsync("[...document.querySelectorAll('tr[data-bericht]')].map(tr => tr.children[1].innerText)"))!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        var berichten = await demo.TextsAsync("tr[data-bericht]", "e.children[1].innerText");
         Assert.NotEmpty(berichten);
         Assert.All(berichten, b => Assert.Contains(b, new[] { "WMO405", "WMO406" }));
         await Browser.ScreenshotAsync("berichten-cak-liaison");
@@ -133,7 +133,7 @@ public sealed class DashboardBrowserTests(DemoDashboard demo) : IClassFixture<De
         Assert.Equal(404, await demo.StatusAsync($"/dashboard/traject/{foreign.GetProperty("persoon").GetString()}"));
         Assert.Equal(0, (await demo.AlertsAsync(key)).Count(a => a.GetProperty("gemeente").GetString() != gemeente));
         await Browser.GoAsync(demo.Url($"/dashboard/signalen?gemeente={Gemeenten[0]}"));
-        var shown = (await Browser.EvalAsync("[...document.querySelectorAll('tr[data-alert] td:nth-child(3)')].map(td => td.innerText)"))!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        var shown = await demo.TextsAsync("tr[data-alert] td:nth-child(3)");
         Assert.Equal(alerts.Count, shown.Count); // the filter cannot widen the scope: still this gemeente's alerts
         Assert.All(shown, g => Assert.Equal(gemeente, g));
         Assert.Equal(403, await demo.StatusAsync("/dashboard/berichten/poison"));
@@ -208,7 +208,7 @@ public sealed class DashboardBrowserTests(DemoDashboard demo) : IClassFixture<De
         Assert.NotEmpty(own);
         Assert.Equal(own.Count, await demo.CountAsync("tr[data-alert]"));
         await Browser.GoAsync(demo.Url($"/dashboard/signalen?aanbieder={Aanbieders[0]}"));
-        var shown = (await Browser.EvalAsync("[...document.querySelectorAll('tr[data-alert] td:nth-child(4)')].map(td => td.innerText).join(',')"))!.GetValue<string>();
+        var shown = string.Join(',', await demo.TextsAsync("tr[data-alert] td:nth-child(4)"));
         Assert.DoesNotContain(Aanbieders[0], shown, StringComparison.Ordinal);
         await Browser.GoAsync(demo.Url("/dashboard/signalen"));
         await Browser.ScreenshotAsync("signalen-aanbieder");
@@ -226,7 +226,7 @@ public sealed class DashboardBrowserTests(DemoDashboard demo) : IClassFixture<De
         // Messages: only those it sent or received; another party's message is not found; no poison list.
         await Browser.GoAsync(demo.Url($"/dashboard/berichten?van={DemoScenario.FirstDay(demo.Today):yyyy-MM-dd}&partij={Aanbieders[0]}"));
         await Browser.ScreenshotAsync("berichten-aanbieder");
-        var parties = (await Browser.EvalAsync("[...document.querySelectorAll('tr[data-bericht]')].map(tr => tr.children[2].innerText + '>' + tr.children[3].innerText)"))!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        var parties = await demo.TextsAsync("tr[data-bericht]", "e.children[2].innerText + '>' + e.children[3].innerText");
         Assert.NotEmpty(parties);
         Assert.All(parties, p => Assert.Contains(aanbieder, p, StringComparison.Ordinal));
         var (_, mailbox) = await demo.Hub.GetJsonAsync(DemoDashboard.KeyFor(Aanbieders[0]), "/api/mailbox?pageSize=1");
@@ -243,11 +243,11 @@ public sealed class DashboardBrowserTests(DemoDashboard demo) : IClassFixture<De
         var from = DemoScenario.FirstDay(demo.Today);
         await Browser.GoAsync(demo.Url($"/dashboard/berichten?partij={Gemeenten[2]}&type=WMO301&van={from:yyyy-MM-dd}"));
         await Browser.ScreenshotAsync("berichten-beheer");
-        var rows = (await Browser.EvalAsync("[...document.querySelectorAll('tr[data-bericht]')].map(tr => tr.children[1].innerText + ' ' + tr.children[2].innerText)"))!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        var rows = await demo.TextsAsync("tr[data-bericht]", "e.children[1].innerText + ' ' + e.children[2].innerText");
         Assert.InRange(rows.Count, 10, 50);
         Assert.All(rows, r => Assert.Equal("WMO301 " + Gemeenten[2], r));
         await Browser.GoAsync(demo.Url($"/dashboard/berichten?partij={Gemeenten[2]}&type=WMO301&van={from:yyyy-MM-dd}&status=answered"));
-        var answered = (await Browser.EvalAsync("[...document.querySelectorAll('tr[data-bericht] [data-field=status]')].map(td => td.innerText)"))!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        var answered = await demo.TextsAsync("tr[data-bericht] [data-field=status]");
         Assert.NotEmpty(answered);
         Assert.All(answered, s => Assert.Equal("beantwoord", s));
         Assert.True(answered.Count < rows.Count || rows.Count == 50, "a few toewijzingen never get their retour in the demo");

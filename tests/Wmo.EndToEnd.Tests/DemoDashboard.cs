@@ -130,6 +130,10 @@ public sealed class DemoDashboard : IAsyncLifetime
     public async Task<int> CountAsync(string selector) =>
         (await Browser.EvalAsync($"document.querySelectorAll({JsonSerializer.Serialize(selector)}).length"))!.GetValue<int>();
 
+    /// <summary>A text per element matching <paramref name="selector"/>: <paramref name="expression"/> of element <c>e</c>.</summary>
+    public async Task<List<string>> TextsAsync(string selector, string expression = "e.innerText") =>
+        [.. (await Browser.EvalAsync($"[...document.querySelectorAll({JsonSerializer.Serialize(selector)})].map(e => {expression})"))!.AsArray().Select(n => n!.GetValue<string>())];
+
     /// <summary>Loads a dashboard path with the browser's session and returns the HTTP status (direct-URL checks).</summary>
     public async Task<int> StatusAsync(string path) =>
         (await Browser.EvalAsync($"fetch({JsonSerializer.Serialize(path)}, {{ redirect: 'manual' }}).then(r => r.type === 'opaqueredirect' ? 302 : r.status)"))!.GetValue<int>();
