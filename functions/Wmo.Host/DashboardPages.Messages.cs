@@ -68,7 +68,8 @@ internal static partial class DashboardPages
             cursor = found[^1].Cursor;
         }
 
-        var more = cursor is not null ? (rows.Count > MessagesPerPage ? rows[MessagesPerPage - 1].Cursor : cursor) : null;
+        // The next page starts after the last row shown; rows read beyond the page are read again then.
+        var more = rows.Count > MessagesPerPage ? rows[MessagesPerPage - 1].Cursor : cursor;
         rows = [.. rows.Take(MessagesPerPage)];
 
         string Option(string value, string label, string? current) => $"<option value=\"{E(value)}\"{(value == current ? " selected" : "")}>{E(label)}</option>";
