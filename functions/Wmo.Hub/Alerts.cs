@@ -109,6 +109,11 @@ public sealed class Alerts
                 Note = current.Note,
                 Occurrence = current.Status == AlertStatus.Resolved ? current.Occurrence + 1 : current.Occurrence,
             };
+            if (merged == current)
+            {
+                return current; // nothing changed (the same day scanned again): no write
+            }
+
             if (current.Status == AlertStatus.Resolved)
             {
                 await AnnounceAsync(merged, Notifications.Notification.Raised, ct);

@@ -57,6 +57,7 @@ public sealed class Router
     private readonly Alerts? _alerts;
     private readonly Detection.DueIndex? _due;
     private readonly Detection.DetectionOptions? _detection;
+    private readonly Detection.DeadlineSync? _deadlines;
     private readonly Dashboard.LeadTimes? _leadTimes;
 
     /// <param name="cak">The CAK leg; null leaves WMO405 out (e.g. a hub that only routes iWmo).</param>
@@ -67,6 +68,7 @@ public sealed class Router
         _due = due;
         _detection = detection;
         _cak = cak;
+        _deadlines = due is null || detection is null || cak is null ? null : new Detection.DeadlineSync(due, ledger, cak, detection);
         _alerts = alerts;
         _tracking = tracking;
         _mailboxes = mailboxes;
@@ -122,9 +124,9 @@ public sealed class Router
 
             entries.Add(entry);
             personOf[entry] = personId;
-            foreach (var deadline in entry.Due)
+            if (_deadlines is not null)
             {
-                await _due!.ScheduleAsync(deadline, ct);
+                await _deadlines.SyncAsync(personId, entry.Due, entry.State, Today(), ct);
             }
 
             if (Routing.Bsns(message).Count == 1 || message is Wmo319)
@@ -246,7 +248,10 @@ public sealed class Router
         return outcome with { State = state, Outbox = outbox };
     }
 
-    /// <summary>The deadlines the change created: due-index rows the detection scan will look at on their day.</summary>
+    /// <summary>
+    /// The deadlines the change touched: those of the chain before it (each may now hold, or have moved) and after it
+    /// (new ones). Their due-index rows get the new chain's copy, which the scan evaluates on their day.
+    /// </summary>
     private ChainOutcome Deadlines(ChainState before, ChainOutcome outcome, string personId)
     {
         if (_due is null || _detection is null || _cak is null)
@@ -258,7 +263,7 @@ public sealed class Router
         var policy = _cak.Policies.For(outcome.State.Gemeente);
         var old = Detection.DueRules.For(personId, before, policy, _cak.Tariffs, _detection.Calendar, today, _detection.StackThreshold).ToHashSet();
         var now = Detection.DueRules.For(personId, outcome.State, policy, _cak.Tariffs, _detection.Calendar, today, _detection.StackThreshold);
-        return outcome with { Due = [.. now.Where(d => !old.Contains(d))] };
+        return outcome with { Due = [.. old.Union(now)] };
     }
 
     /// <summary>Archives a WMO405 the ledger decided, registers it as a message of the gemeente, and queues it for the CAK.</summary>
@@ -390,10 +395,15 @@ public sealed class Router
         var now = _time.GetUtcNow();
         var request = new InboxMessage(cause, string.Empty, MessageCatalog.Wmo405.Name, state.Gemeente, now);
         var entry = await _ledger.ApplyAsync(personId, state.Gemeente, state.Bsn, cause, "opnieuw-naar-cak", now,
-            s => Decide(new ChainOutcome(EigenBijdragePlanner.ForgetRejections(s),
+            s => Deadlines(s, Decide(new ChainOutcome(EigenBijdragePlanner.ForgetRejections(s),
                 [new LedgerEvent(LedgerEventKinds.EigenBijdrage, "opnieuw-naar-cak", cause, now, Reden: "afgewezen perioden opnieuw aangeboden")], [], 0),
-                request, personId, s.Gemeente),
+                request, personId, s.Gemeente), personId),
             ct);
+        if (_deadlines is not null)
+        {
+            await _deadlines.SyncAsync(personId, entry.Due, entry.State, Today(), ct);
+        }
+
         var wmo405 = entry.Outbox.FirstOrDefault(o => o.Kind == OutboxItem.Wmo405);
         if (wmo405 is not null)
         {

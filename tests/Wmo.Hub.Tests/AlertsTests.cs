@@ -36,6 +36,23 @@ public sealed class AlertsTests : IClassFixture<AzuriteFixture>, IDisposable
     }
 
     [Fact]
+    public async Task Raising_an_unchanged_alert_again_writes_nothing_and_a_changed_one_is_updated()
+    {
+        var subject = Guid.NewGuid().ToString("N");
+        var table = _storage.GetTable(Alerts.TableName);
+        var raised = await _alerts.RaiseAsync(Alert(subject, AlertSeverity.Warning));
+        var first = (await table.GetAsync(_gemeente, raised.Id))!.ETag;
+
+        await _alerts.RaiseAsync(Alert(subject, AlertSeverity.Warning) with { DetectedAt = DateTimeOffset.UtcNow.AddHours(1) });
+        Assert.Equal(first, (await table.GetAsync(_gemeente, raised.Id))!.ETag);
+
+        await _alerts.RaiseAsync(Alert(subject, AlertSeverity.Warning) with { MonthsAtRisk = 3 });
+        var changed = await table.GetAsync(_gemeente, raised.Id);
+        Assert.NotEqual(first, changed!.ETag);
+        Assert.Equal(3, changed.GetInt32("MonthsAtRisk"));
+    }
+
+    [Fact]
     public async Task Raising_in_a_batch_inserts_new_alerts_and_a_batch_that_meets_an_existing_one_still_escalates_it_without_duplicates()
     {
         var existing = Guid.NewGuid().ToString("N");

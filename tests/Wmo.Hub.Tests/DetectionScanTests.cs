@@ -24,10 +24,14 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
     private readonly string _gemeente = Random.Shared.Next(1000, 9999).ToString(System.Globalization.CultureInfo.InvariantCulture);
     private readonly string _aanbieder = Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
     private readonly ChainMessages _chain;
+    private readonly AzuriteFixture _azurite;
+    private readonly CakLeg _cak;
+    private readonly DetectionOptions _detection;
     private readonly DateOnly _today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam")).DateTime);
 
     public DetectionScanTests(AzuriteFixture azurite)
     {
+        _azurite = azurite;
         _storage = azurite.CreateClient();
         _chain = new ChainMessages(_gemeente, _aanbieder, ChainMessages.RandomBsn(), _today.AddDays(-1));
         _tracking = new Tracking(_storage, TimeProvider.System);
@@ -36,8 +40,8 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
         _alerts = new Alerts(_storage, TimeProvider.System);
         // Each test its own due index: a scan far ahead in one test must not fire another test's deadlines early.
         var due = _due = new DueIndex(_storage, "termijnen" + Guid.NewGuid().ToString("N")[..12]);
-        var cak = new CakLeg(new CakPolicies(new Dictionary<string, CakPolicy>()), Tariffs.With([new(2026, 2200), new(2027, 2300)]), "CAK", new CakOutbox(_storage));
-        var detection = new DetectionOptions(Calendar);
+        var cak = _cak = new CakLeg(new CakPolicies(new Dictionary<string, CakPolicy>()), Tariffs.With([new(2026, 2200), new(2027, 2300)]), "CAK", new CakOutbox(_storage));
+        var detection = _detection = new DetectionOptions(Calendar);
         _intake = new Intake(_storage, _tracking, mailboxes, Schemas, new IntakeOptions(), TimeProvider.System);
         _router = new Router(_tracking, mailboxes, _ledger, _storage, Schemas, new IntakeOptions { ChainGrace = TimeSpan.Zero }, TimeProvider.System, cak, _alerts, due, detection);
         _scanner = new Scanner(due, _ledger, _tracking, _alerts, cak, detection, TimeProvider.System);
@@ -303,5 +307,101 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
         Assert.Equal(3, alert.MonthsAtRisk);
         long Tariff(int year) => year switch { 2026 => 2200, 2027 => 2300, _ => 0 };
         Assert.Equal(Tariff(begin.Year) + (2 * Tariff(begin.Year + 1)), alert.AmountAtRiskCents);
+    }
+
+    private string PersonId => _ledger.PersonId(_gemeente, _chain.Bsn);
+
+    private async Task<List<DueRow>> RowsAsync(DateOnly upTo)
+    {
+        var rows = new List<DueRow>();
+        await foreach (var row in _due.DueAsync(upTo))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Counts the requests that read a person's chain from the ledger (table <c>ketens</c>).</summary>
+    private sealed class LedgerReads() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public int Count;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath.Contains("/" + LedgerStore.TableName + "(", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref Count);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Routing_keeps_a_copy_of_the_chain_in_each_due_row_so_the_scan_raises_without_reading_the_ledger_and_confirms_before_it_resolves()
+    {
+        var reads = new LedgerReads();
+        using var counted = _azurite.CreateClient(new StorageClientOptions { PrimaryHandler = () => reads });
+        var scanner = new Scanner(_due, new LedgerStore(counted, "test-secret"), _tracking, _alerts, _cak, _detection, TimeProvider.System);
+        await RouteAsync(_chain.Toewijzing(310));
+        var deadline = Calendar.AddWorkingDays(_today, 5);
+
+        var row = Assert.Single(await RowsAsync(deadline), r => r.Item.PersonId == PersonId);
+        Assert.Equal(await _ledger.GetStateBytesAsync(PersonId), row.Snapshot);
+
+        await scanner.ScanAsync(deadline);
+        Assert.Equal(0, reads.Count);
+        Assert.Equal(AlertStatus.Open, Assert.Single(await AlertsAsync(DueRules.MissingStart)).Status);
+
+        // The start arrives: routing rewrites the row with the chain that has it, and the scan, before it resolves
+        // the alert and drops the row, reads the ledger once to confirm.
+        await RouteAsync(_chain.Start(310, _today.AddDays(-1)));
+        row = Assert.Single(await RowsAsync(deadline), r => r.Item.Rule == DueRules.MissingStart && r.Item.PersonId == PersonId);
+        Assert.Equal(await _ledger.GetStateBytesAsync(PersonId), row.Snapshot);
+
+        await scanner.ScanAsync(deadline.AddDays(1));
+        Assert.Equal(1, reads.Count);
+        Assert.Equal(AlertStatus.Resolved, Assert.Single(await AlertsAsync(DueRules.MissingStart)).Status);
+        Assert.DoesNotContain(await RowsAsync(deadline), r => r.Item.Rule == DueRules.MissingStart && r.Item.PersonId == PersonId);
+    }
+
+    [Fact]
+    public async Task A_copy_that_says_the_start_arrived_while_the_ledger_has_none_never_drops_the_deadline()
+    {
+        await RouteAsync(_chain.Toewijzing(311));
+        var deadline = Calendar.AddWorkingDays(_today, 5);
+        var row = Assert.Single(await RowsAsync(deadline), r => r.Item.PersonId == PersonId);
+
+        // A wrong copy (as a writer that lost a race would leave it for a moment): it has a start the ledger lacks.
+        var ledgerState = (await _ledger.GetStateAsync(PersonId))!;
+        var wrong = ChainLedger.Apply(ledgerState, _chain.Start(311, _today.AddDays(-1)), _chain.Bsn, Guid.NewGuid(), DateTimeOffset.UtcNow).State;
+        await _due.ScheduleAsync([row.Item], LedgerStore.SerializeState(wrong));
+
+        await _scanner.ScanAsync(deadline);
+
+        Assert.Equal(AlertStatus.Open, Assert.Single(await AlertsAsync(DueRules.MissingStart)).Status);
+        Assert.Contains(await RowsAsync(deadline), r => r.Item == row.Item);
+    }
+
+    [Fact]
+    public async Task Writers_of_a_persons_deadlines_that_finish_out_of_order_leave_the_newest_chain_in_every_row()
+    {
+        await RouteAsync(_chain.Toewijzing(312));
+        var older = (await _ledger.GetStateAsync(PersonId))!;
+        await RouteAsync(_chain.Start(312, _today.AddDays(-1)));
+        var newest = await _ledger.GetStateBytesAsync(PersonId);
+        var horizon = _today.AddYears(2);
+        var before = (await RowsAsync(horizon)).Count(r => r.Item.PersonId == PersonId);
+
+        // The 301's writer finishes last, with the chain it committed: it must not leave that older chain behind.
+        var olderDeadlines = DueRules.For(PersonId, older, _cak.Policies.For(_gemeente), _cak.Tariffs, Calendar, _today, _detection.StackThreshold).ToList();
+        await new DeadlineSync(_due, _ledger, _cak, _detection).SyncAsync(PersonId, olderDeadlines, older, _today);
+
+        var rows = (await RowsAsync(horizon)).Where(r => r.Item.PersonId == PersonId).ToList();
+        Assert.Contains(rows, r => r.Item.Rule == DueRules.MissingStart);
+        Assert.Contains(rows, r => r.Item.Rule == DueRules.Stack);
+        Assert.All(rows, r => Assert.Equal(newest, r.Snapshot));
+        Assert.Equal(before, rows.Count);
     }
 }

@@ -21,8 +21,14 @@ public sealed record LedgerEntry(
     Guid MessageId, string Bericht, DateTimeOffset At, IReadOnlyList<LedgerEvent> Events, IReadOnlyList<Finding> Findings, int Assessed,
     IReadOnlyList<OutboxItem> Outbox)
 {
-    /// <summary>Deadlines the change created (for the due index), kept with it so a retry schedules the same.</summary>
+    /// <summary>
+    /// The deadlines the change touched (those of the chain before and after it), kept with it so a retry brings the
+    /// same due-index rows up to date.
+    /// </summary>
     public IReadOnlyList<Wmo.Hub.Detection.DueItem> Due { get; init; } = [];
+
+    /// <summary>The chain as this change committed it; null when the entry was read back (a retry).</summary>
+    public ChainState? State { get; init; }
 }
 
 /// <summary>
@@ -68,7 +74,18 @@ public sealed class LedgerStore
     private static string RequestRow(string referentie) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(referentie)).AsSpan(0, 16));
 
     public async Task<ChainState?> GetStateAsync(string personId, CancellationToken ct = default) =>
-        await _table.GetAsync(personId, StateRow, ct) is { } e ? ReadState(e) : null;
+        await GetStateBytesAsync(personId, ct) is { } bytes ? DeserializeState(bytes) : null;
+
+    /// <summary>The person's chain as stored (serialized): what the due index's copies are compared with.</summary>
+    public async Task<byte[]?> GetStateBytesAsync(string personId, CancellationToken ct = default) =>
+        await _table.GetAsync(personId, StateRow, ct) is { } e
+            ? e.GetBinary("State") ?? throw new InvalidDataException($"Chain state {e.PartitionKey} has no content.")
+            : null;
+
+    /// <summary>A chain in its stored form (the ledger's state row, and the copy each of the person's due rows carries).</summary>
+    public static byte[] SerializeState(ChainState state) => JsonSerializer.SerializeToUtf8Bytes(state, Json);
+
+    public static ChainState DeserializeState(byte[] bytes) => JsonSerializer.Deserialize<ChainState>(bytes, Json)!;
 
     /// <summary>Every message applied to the person's chain, oldest first (the timeline).</summary>
     public async Task<IReadOnlyList<LedgerEntry>> EntriesAsync(string personId, CancellationToken ct = default)
@@ -105,7 +122,7 @@ public sealed class LedgerStore
             // Optimistic: read the state, decide, commit. A message applied before makes the marker's Add fail,
             // and then the stored entry is the answer (the decision made the first time stands).
             var stateEntity = await _table.GetAsync(personId, StateRow, ct);
-            var state = stateEntity is null ? ChainState.Empty(gemeente, bsn) : ReadState(stateEntity);
+            var state = stateEntity is null ? ChainState.Empty(gemeente, bsn) : DeserializeState(stateEntity.GetBinary("State") ?? throw new InvalidDataException($"Chain state {personId} has no content."));
             var outcome = evaluate(state);
             var items = outcome.Outbox;
             var entry = new LedgerEntry(messageId, bericht, at, outcome.Events, outcome.Findings, outcome.Assessed, items) { Due = outcome.Due };
@@ -116,7 +133,7 @@ public sealed class LedgerStore
             try
             {
                 await _table.SubmitTransactionAsync(actions, ct);
-                return entry;
+                return entry with { State = outcome.State };
             }
             catch (TableTransactionFailedException ex) when ((ex.IsConflict || ex.IsPreconditionFailed) && attempt < 20)
             {
@@ -159,12 +176,9 @@ public sealed class LedgerStore
     public Task ImportStateAsync(string personId, ChainState state, CancellationToken ct = default) =>
         _table.UpsertAsync(WriteState(personId, state), TableUpdateMode.Replace, ct);
 
-    private static ChainState ReadState(TableEntity e) =>
-        JsonSerializer.Deserialize<ChainState>(e.GetBinary("State") ?? throw new InvalidDataException($"Chain state {e.PartitionKey} has no content."), Json)!;
-
     private static TableEntity WriteState(string personId, ChainState state)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(state, Json);
+        var bytes = SerializeState(state);
         if (bytes.Length > 64 * 1024)
         {
             // 64 KiB is the service's limit for one property: hundreds of toewijzingen for one person.

@@ -10,6 +10,11 @@ namespace Wmo.Hub.Detection;
 /// <param name="Key">What it is about within the person: a ToewijzingNummer, or a period's Begindatum.</param>
 public sealed record DueItem(string Rule, string PersonId, string Key, DateOnly Due);
 
+/// <summary>A due-index row as the scan reads it.</summary>
+/// <param name="Snapshot">The person's chain (serialized) as of the row's last write; null on message rows and rows from before copies were kept.</param>
+/// <param name="ETag">The row's version: the scan removes a row only if nothing rewrote it since it was read.</param>
+public sealed record DueRow(DueItem Item, byte[]? Snapshot, string? ETag);
+
 /// <summary>The deadline rules that go through the due index (domain.md §6.3).</summary>
 public static class DueRules
 {
@@ -118,9 +123,11 @@ public static class DueRules
 
 /// <summary>
 /// Table <c>termijnen</c>: PartitionKey = due date (yyyyMMdd), RowKey = person|rule|key (a person's deadlines of a day
-/// are adjacent, so the scan can evaluate them against one read of the chain while it is still reading). The scan reads only the
-/// partitions up to the day it runs for, so its cost follows what is due, not the size of the ledger; a row is
-/// removed when its rule holds (or its deadline moved), so satisfied deadlines cost nothing later.
+/// are adjacent, so the scan can evaluate them together while it is still reading). The scan reads only the partitions
+/// up to the day it runs for, so its cost follows what is due, not the size of the ledger; a row is removed when its
+/// rule holds (or its deadline moved), so satisfied deadlines cost nothing later.
+/// A person's row carries a copy of the person's chain (<see cref="DeadlineSync"/> keeps it current), so the scan
+/// raises alerts without reading the ledger; it reads the ledger only before it removes or moves a row.
 /// </summary>
 public sealed class DueIndex
 {
@@ -136,29 +143,36 @@ public sealed class DueIndex
 
     public static string RowKey(DueItem item) => $"{item.PersonId}|{item.Rule}|{item.Key}";
 
-    public Task ScheduleAsync(DueItem item, CancellationToken ct = default) =>
-        _table.UpsertAsync(new TableEntity(Partition(item.Due), RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key }, TableUpdateMode.Replace, ct);
+    /// <summary>A message's deadline (retours): the scan looks the message up.</summary>
+    public Task ScheduleAsync(DueItem item, CancellationToken ct = default) => _table.UpsertAsync(Row(item, null), TableUpdateMode.Replace, ct);
+
+    /// <summary>Writes a person's deadlines, each with the copy of the chain they were computed from.</summary>
+    public Task ScheduleAsync(IEnumerable<DueItem> items, byte[] snapshot, CancellationToken ct = default) =>
+        Task.WhenAll(items.Select(item => _table.UpsertAsync(Row(item, snapshot), TableUpdateMode.Replace, ct)));
 
     /// <summary>Schedules many deadlines at once, one transaction per due day and 100 rows (bulk loads).</summary>
-    public async Task ScheduleManyAsync(IEnumerable<DueItem> items, CancellationToken ct = default)
+    public async Task ScheduleManyAsync(IEnumerable<(DueItem Item, byte[]? Snapshot)> items, CancellationToken ct = default)
     {
-        foreach (var day in items.GroupBy(i => Partition(i.Due)))
+        foreach (var day in items.GroupBy(i => Partition(i.Item.Due)))
         {
-            foreach (var chunk in day.DistinctBy(RowKey).Chunk(100))
+            foreach (var chunk in day.DistinctBy(i => RowKey(i.Item)).Chunk(100))
             {
-                await _table.SubmitTransactionAsync([.. chunk.Select(item => new TableTransactionAction(TableActionKind.UpsertReplace,
-                    new TableEntity(day.Key, RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key }))], ct);
+                await _table.SubmitTransactionAsync([.. chunk.Select(i => new TableTransactionAction(TableActionKind.UpsertReplace, Row(i.Item, i.Snapshot)))], ct);
             }
         }
     }
 
+    private static TableEntity Row(DueItem item, byte[]? snapshot) =>
+        new(Partition(item.Due), RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key, ["State"] = snapshot };
+
     /// <summary>Every row due on or before <paramref name="asOf"/>.</summary>
-    public async IAsyncEnumerable<DueItem> DueAsync(DateOnly asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<DueRow> DueAsync(DateOnly asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         await foreach (var e in _table.QueryAsync(TableFilter.LessThan("PartitionKey", Partition(asOf.AddDays(1))), ct: ct))
         {
-            yield return new DueItem(e.GetString("Rule")!, e.GetString("PersonId")!, e.GetString("Key")!,
-                DateOnly.ParseExact(e.PartitionKey, "yyyyMMdd", CultureInfo.InvariantCulture));
+            yield return new DueRow(
+                new DueItem(e.GetString("Rule")!, e.GetString("PersonId")!, e.GetString("Key")!, DateOnly.ParseExact(e.PartitionKey, "yyyyMMdd", CultureInfo.InvariantCulture)),
+                e.GetBinary("State"), e.ETag);
         }
     }
 
@@ -183,4 +197,18 @@ public sealed class DueIndex
     }
 
     public Task RemoveAsync(DueItem item, CancellationToken ct = default) => _table.DeleteAsync(Partition(item.Due), RowKey(item), ct: ct);
+
+    /// <summary>Removes a row the scan read, unless it was rewritten since (then the newer row stands): false in that case.</summary>
+    public async Task<bool> RemoveAsync(DueRow row, CancellationToken ct = default)
+    {
+        try
+        {
+            await _table.DeleteAsync(Partition(row.Item.Due), RowKey(row.Item), row.ETag ?? "*", ct);
+            return true;
+        }
+        catch (StorageRequestException ex) when (ex.IsPreconditionFailed)
+        {
+            return false;
+        }
+    }
 }

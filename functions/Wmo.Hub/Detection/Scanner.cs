@@ -25,6 +25,8 @@ public sealed record ScanResult(DateOnly AsOf, int Due, int Raised, int Resolved
 /// </summary>
 public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking, Alerts alerts, CakLeg cak, DetectionOptions options, TimeProvider time)
 {
+    private readonly DeadlineSync _deadlines = new(due, ledger, cak, options);
+
     public async Task<ScanResult> ScanAsync(DateOnly asOf, CancellationToken ct = default)
     {
         // Deadlines due after the last completed scan were never scanned: their alerts are new.
@@ -34,24 +36,25 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
         // deadlines of one day (adjacent in the index) and hands each group on while it reads the next page;
         // persons are evaluated in parallel, since Azure Storage serves them from different partitions; alerts
         // raised for the first time are collected per gemeente and inserted 100 at a time as the batches fill.
-        var groups = System.Threading.Channels.Channel.CreateBounded<List<DueItem>>(new System.Threading.Channels.BoundedChannelOptions(4 * options.ScanParallelism) { SingleWriter = true });
+        var groups = System.Threading.Channels.Channel.CreateBounded<List<DueRow>>(new System.Threading.Channels.BoundedChannelOptions(4 * options.ScanParallelism) { SingleWriter = true });
         var count = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct); // a failed evaluation stops the reader
         var reader = Task.Run(async () =>
         {
             try
             {
-                List<DueItem>? group = null;
-                await foreach (var item in due.DueAsync(asOf, stop.Token))
+                List<DueRow>? group = null;
+                await foreach (var row in due.DueAsync(asOf, stop.Token))
                 {
                     count++;
-                    if (group is not null && (item.PersonId == DueRules.MessageSubject || group[0].PersonId != item.PersonId || group[0].Due != item.Due))
+                    var item = row.Item;
+                    if (group is not null && (item.PersonId == DueRules.MessageSubject || group[0].Item.PersonId != item.PersonId || group[0].Item.Due != item.Due))
                     {
                         await groups.Writer.WriteAsync(group, stop.Token);
                         group = null;
                     }
 
-                    (group ??= []).Add(item);
+                    (group ??= []).Add(row);
                 }
 
                 if (group is not null)
@@ -71,9 +74,9 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
         var fresh = new FreshAlerts(alerts, options.ScanParallelism, ct);
         try
         {
-            await Parallel.ForEachAsync(groups.Reader.ReadAllAsync(ct), new ParallelOptions { MaxDegreeOfParallelism = options.ScanParallelism, CancellationToken = ct }, async (items, token) =>
+            await Parallel.ForEachAsync(groups.Reader.ReadAllAsync(ct), new ParallelOptions { MaxDegreeOfParallelism = options.ScanParallelism, CancellationToken = ct }, async (rows, token) =>
             {
-                var (r, s, c) = items[0].PersonId == DueRules.MessageSubject ? await ScanMessageAsync(items[0], asOf, token) : await ScanPersonAsync(items, asOf, scannedUpTo, fresh, token);
+                var (r, s, c) = rows[0].Item.PersonId == DueRules.MessageSubject ? await ScanMessageAsync(rows[0].Item, asOf, token) : await ScanPersonAsync(rows, asOf, scannedUpTo, fresh, token);
                 Interlocked.Add(ref raised, r);
                 Interlocked.Add(ref critical, c);
                 Interlocked.Add(ref resolved, s);
@@ -158,14 +161,27 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
     private static bool IsCriticalStack(Alert alert) => alert.Rule == DueRules.Stack && alert.Severity == AlertSeverity.Critical;
 
     private async Task<(int Raised, int Resolved, int Critical)> ScanPersonAsync(
-        List<DueItem> items, DateOnly asOf, DateOnly? scannedUpTo, FreshAlerts fresh, CancellationToken ct)
+        List<DueRow> rows, DateOnly asOf, DateOnly? scannedUpTo, FreshAlerts fresh, CancellationToken ct)
     {
         int raised = 0, resolved = 0, critical = 0;
-        var personId = items[0].PersonId;
-        var state = await ledger.GetStateAsync(personId, ct);
-        var current = state is null ? [] : DueRules.For(personId, state, cak.Policies.For(state.Gemeente), cak.Tariffs, options.Calendar, asOf, options.StackThreshold).ToList();
-        foreach (var item in items)
+        var personId = rows[0].Item.PersonId;
+        List<DueItem> Current(ChainState? s) =>
+            s is null ? [] : [.. DueRules.For(personId, s, cak.Policies.For(s.Gemeente), cak.Tariffs, options.Calendar, asOf, options.StackThreshold)];
+
+        // The rows' copy of the chain (kept current by routing) decides a missed deadline. A row is never removed or
+        // moved on a copy alone: if the copy says a deadline holds or moved, the ledger itself decides.
+        var snapshot = rows.Select(r => r.Snapshot).FirstOrDefault(s => s is not null);
+        var state = snapshot is null ? await ledger.GetStateAsync(personId, ct) : LedgerStore.DeserializeState(snapshot);
+        var current = Current(state);
+        if (snapshot is not null && rows.Any(r => !current.Contains(r.Item)))
         {
+            state = await ledger.GetStateAsync(personId, ct);
+            current = Current(state);
+        }
+
+        foreach (var row in rows)
+        {
+            var item = row.Item;
             var now = current.FirstOrDefault(d => d.Rule == item.Rule && d.Key == item.Key);
             if (now is null)
             {
@@ -181,15 +197,16 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
                     }
                 }
 
-                await due.RemoveAsync(item, ct);
+                await due.RemoveAsync(row, ct);
                 continue;
             }
 
             var moved = now.Due != item.Due;
             if (moved)
             {
-                await due.ScheduleAsync(now, ct); // the deadline moved (a corrected date): follow it
-                await due.RemoveAsync(item, ct);
+                // The deadline moved (a corrected date): follow it, with the chain it was computed from.
+                await _deadlines.SyncAsync(personId, [now], state, asOf, ct);
+                await due.RemoveAsync(row, ct);
                 if (now.Due > asOf)
                 {
                     // A new deadline not yet reached (a request "in onderzoek", a corrected date): the alert for the old one ends.
