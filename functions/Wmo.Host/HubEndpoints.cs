@@ -56,7 +56,9 @@ internal static class HubEndpoints
         services.AddSingleton<System.IO.Abstractions.IFileSystem>(new System.IO.Abstractions.FileSystem());
         services.AddSingleton<FileDrop>();
         services.AddSingleton(sp => new Retention(sp.GetRequiredService<StorageClient>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<Tracking>(),
-            sp.GetRequiredService<TimeProvider>(), TimeSpan.FromDays(int.TryParse(config["Hub:RetentionDays"], out var days) && days > 0 ? days : 400)));
+            sp.GetRequiredService<TimeProvider>(), TimeSpan.FromDays(int.TryParse(config["Hub:RetentionDays"], out var days) && days > 0 ? days : 400),
+            sp.GetRequiredService<Wmo.Hub.Notifications.NotificationOutbox>(),
+            TimeSpan.FromDays(int.TryParse(config["Hub:NotificationRetentionDays"], out var notificationDays) && notificationDays > 0 ? notificationDays : 30)));
         services.AddSingleton<HubStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<HubStartup>());
         return services;

@@ -70,7 +70,7 @@ public sealed class FileDropFunction(FileDrop drop, HubStartup startup, IConfigu
     }
 }
 
-/// <summary>Timer (<c>%RetentionSchedule%</c>): purges acknowledged messages whose retention period has passed.</summary>
+/// <summary>Timer (<c>%RetentionSchedule%</c>): purges acknowledged messages and delivered notifications whose retention period has passed.</summary>
 public sealed class RetentionFunction(Retention retention, HubStartup startup, TimeProvider time, ILogger<RetentionFunction> logger) : ITimerHandler
 {
     public const string Name = "Retention";
@@ -84,7 +84,9 @@ public sealed class RetentionFunction(Retention retention, HubStartup startup, T
         }
 
         var purged = await retention.PurgeAsync(time.GetUtcNow(), cancellationToken);
-        logger.LogInformation("Retention: {Purged} acknowledged message(s) purged after {Days} days", purged, retention.Period.TotalDays);
+        var notifications = await retention.PurgeNotificationsAsync(time.GetUtcNow(), cancellationToken);
+        logger.LogInformation("Retention: {Purged} acknowledged message(s) purged after {Days} days, {Notifications} delivered notification(s) after {NotificationDays} days",
+            purged, retention.Period.TotalDays, notifications, retention.NotificationPeriod.TotalDays);
     }
 }
 

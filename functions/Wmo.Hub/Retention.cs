@@ -8,6 +8,7 @@ namespace Wmo.Hub;
 /// addressee acknowledged it. Acknowledging writes a due row (table <c>bewaartermijn</c>, PartitionKey = the purge
 /// date as yyyyMMdd); the daily purge reads only partitions up to today, so its cost follows what is due, not the
 /// archive's size. Unread, failed and poisoned messages are never acknowledged, so they are kept until resolved.
+/// Delivered notifications are deleted after their own, shorter period (default 30 days).
 /// </summary>
 public sealed class Retention
 {
@@ -18,8 +19,14 @@ public sealed class Retention
     private readonly Tracking _tracking;
     private readonly TimeProvider _time;
 
-    public Retention(StorageClient storage, Mailboxes mailboxes, Tracking tracking, TimeProvider time, TimeSpan period)
+    private readonly Notifications.NotificationOutbox? _notifications;
+
+    /// <param name="notificationPeriod">How long a delivered notification is kept (its id stops a retried announcement being sent twice).</param>
+    public Retention(StorageClient storage, Mailboxes mailboxes, Tracking tracking, TimeProvider time, TimeSpan period,
+        Notifications.NotificationOutbox? notifications = null, TimeSpan? notificationPeriod = null)
     {
+        _notifications = notifications;
+        NotificationPeriod = notificationPeriod ?? TimeSpan.FromDays(30);
         _due = storage.GetTable(TableName);
         _archive = storage.GetBlobContainer(IntakeOptions.ArchiveContainer);
         _mailboxes = mailboxes;
@@ -29,6 +36,12 @@ public sealed class Retention
     }
 
     public TimeSpan Period { get; }
+
+    public TimeSpan NotificationPeriod { get; }
+
+    /// <summary>Deletes the notifications delivered more than <see cref="NotificationPeriod"/> before <paramref name="asOf"/>.</summary>
+    public Task<int> PurgeNotificationsAsync(DateTimeOffset asOf, CancellationToken ct = default) =>
+        _notifications is null ? Task.FromResult(0) : _notifications.PurgeDeliveredAsync(asOf - NotificationPeriod, ct);
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _due.CreateIfNotExistsAsync(ct);
 

@@ -79,6 +79,36 @@ public sealed class NotificationTests : IClassFixture<AzuriteFixture>, IDisposab
     }
 
     [Fact]
+    public async Task Retention_deletes_notifications_delivered_before_its_period_and_keeps_recent_and_pending_ones()
+    {
+        var (alerts, notifier, outbox) = Create(maxPerHour: 100);
+        var retention = new Retention(_storage, new Mailboxes(_storage, _clock), new Tracking(_storage, _clock), _clock, TimeSpan.FromDays(400), outbox, TimeSpan.FromDays(30));
+        await alerts.RaiseAsync(NewAlert(0));
+        await alerts.RaiseAsync(NewAlert(1));
+        await notifier.DeliverAsync();
+        _clock.Now += TimeSpan.FromDays(10);
+        await alerts.RaiseAsync(NewAlert(2));
+        await notifier.DeliverAsync();
+        _receiver.FailUntil = () => true;
+        await alerts.RaiseAsync(NewAlert(3));
+        await notifier.DeliverAsync();
+        _clock.Now += TimeSpan.FromDays(25); // the first two were delivered 35 days ago, the third 25
+
+        var purged = await retention.PurgeNotificationsAsync(_clock.GetUtcNow());
+
+        Assert.Equal(2, purged);
+        var left = new Dictionary<string, string?>();
+        await foreach (var e in outbox.Table.QueryAsync(TableFilter.Equal("Kind", Notification.Raised)))
+        {
+            left[e.GetString("AlertId")!] = e.GetString("Status");
+        }
+
+        Assert.Equal(2, left.Count);
+        Assert.Equal("delivered", left[NewAlert(2).Id]);
+        Assert.Equal("pending", left[NewAlert(3).Id]);
+    }
+
+    [Fact]
     public async Task Beyond_the_hourly_limit_waiting_notifications_go_in_one_bundle_and_the_next_wait_for_the_next_hour()
     {
         var (alerts, notifier, _) = Create(maxPerHour: 3);

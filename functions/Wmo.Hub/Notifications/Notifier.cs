@@ -36,6 +36,27 @@ public sealed class NotificationOutbox(StorageClient storage, OwnerDirectory own
     public Task EnsureTableAsync(CancellationToken ct = default) => Table.CreateIfNotExistsAsync(ct);
 
     /// <summary>
+    /// Deletes notifications delivered before <paramref name="before"/>. A delivered row is kept for a while because
+    /// its id is what stops a retried announcement from being sent twice; after that it only makes every delivery
+    /// round's search for pending rows longer. Returns how many were deleted.
+    /// </summary>
+    public async Task<int> PurgeDeliveredAsync(DateTimeOffset before, CancellationToken ct = default)
+    {
+        var old = new List<TableEntity>();
+        await foreach (var e in Table.QueryAsync(TableFilter.And(TableFilter.Equal("Status", Delivered), "DeliveredAt lt " + TableFilter.DateTimeLiteral(before)), ct: ct))
+        {
+            old.Add(e);
+        }
+
+        foreach (var chunk in old.GroupBy(e => e.PartitionKey).SelectMany(p => p.Chunk(100)))
+        {
+            await Table.SubmitTransactionAsync([.. chunk.Select(e => new TableTransactionAction(TableActionKind.Delete, e))], ct);
+        }
+
+        return old.Count;
+    }
+
+    /// <summary>
     /// Announces an alert's transition to its owner, and a critical one also to the CAK liaison, who follows every
     /// stapelfactuur risk. Owners without a webhook get nothing queued (they read the API and the dashboard).
     /// </summary>
