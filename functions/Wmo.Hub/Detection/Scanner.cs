@@ -18,7 +18,8 @@ public sealed record ScanResult(DateOnly AsOf, int Due, int Raised, int Resolved
 
 /// <summary>
 /// The timer-driven detection (timer <c>DetectionScan</c>, <c>POST /api/admin/scan?asOf=</c>): reads the due index up to
-/// the day, re-evaluates each deadline against the person's current chain (or, for a retour deadline, the message's
+/// the day, re-evaluates each deadline against the person's chain (the copy in its row, which <see cref="DeadlineSync"/>
+/// keeps current; the ledger itself before a row is dropped or moved; for a retour deadline, the message's
 /// tracking), raises or escalates the alert when it is missed, and resolves it (and drops the row) when the missing
 /// message has arrived. Running it twice, or for the same day again, updates the same alerts: one per rule, subject
 /// and period.
