@@ -78,9 +78,10 @@ public sealed class LedgerStore
 
     /// <summary>The person's chain as stored (serialized): what the due index's copies are compared with.</summary>
     public async Task<byte[]?> GetStateBytesAsync(string personId, CancellationToken ct = default) =>
-        await _table.GetAsync(personId, StateRow, ct) is { } e
-            ? e.GetBinary("State") ?? throw new InvalidDataException($"Chain state {e.PartitionKey} has no content.")
-            : null;
+        await _table.GetAsync(personId, StateRow, ct) is { } e ? StateBytes(e) : null;
+
+    private static byte[] StateBytes(TableEntity e) =>
+        e.GetBinary("State") ?? throw new InvalidDataException($"Chain state {e.PartitionKey} has no content.");
 
     /// <summary>A chain in its stored form (the ledger's state row, and the copy each of the person's due rows carries).</summary>
     public static byte[] SerializeState(ChainState state) => JsonSerializer.SerializeToUtf8Bytes(state, Json);
@@ -122,7 +123,7 @@ public sealed class LedgerStore
             // Optimistic: read the state, decide, commit. A message applied before makes the marker's Add fail,
             // and then the stored entry is the answer (the decision made the first time stands).
             var stateEntity = await _table.GetAsync(personId, StateRow, ct);
-            var state = stateEntity is null ? ChainState.Empty(gemeente, bsn) : DeserializeState(stateEntity.GetBinary("State") ?? throw new InvalidDataException($"Chain state {personId} has no content."));
+            var state = stateEntity is null ? ChainState.Empty(gemeente, bsn) : DeserializeState(StateBytes(stateEntity));
             var outcome = evaluate(state);
             var items = outcome.Outbox;
             var entry = new LedgerEntry(messageId, bericht, at, outcome.Events, outcome.Findings, outcome.Assessed, items) { Due = outcome.Due };
