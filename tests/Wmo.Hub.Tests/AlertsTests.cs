@@ -43,7 +43,7 @@ public sealed class AlertsTests : IClassFixture<AzuriteFixture>, IDisposable
         var raised = await _alerts.RaiseAsync(Alert(subject, AlertSeverity.Warning));
         var first = (await table.GetAsync(_gemeente, raised.Id))!.ETag;
 
-        await _alerts.RaiseAsync(Alert(subject, AlertSeverity.Warning) with { DetectedAt = DateTimeOffset.UtcNow.AddHours(1) });
+        await _alerts.RaiseAsync(Alert(subject, AlertSeverity.Warning) with { DetectedAt = raised.DetectedAt.AddHours(1) });
         Assert.Equal(first, (await table.GetAsync(_gemeente, raised.Id))!.ETag);
 
         await _alerts.RaiseAsync(Alert(subject, AlertSeverity.Warning) with { MonthsAtRisk = 3 });

@@ -375,7 +375,7 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
 
         // A wrong copy (as a writer that lost a race would leave it for a moment): it has a start the ledger lacks.
         var ledgerState = (await _ledger.GetStateAsync(PersonId))!;
-        var wrong = ChainLedger.Apply(ledgerState, _chain.Start(311, _today.AddDays(-1)), _chain.Bsn, Guid.NewGuid(), DateTimeOffset.UtcNow).State;
+        var wrong = ChainLedger.Apply(ledgerState, _chain.Start(311, _today.AddDays(-1)), _chain.Bsn, Guid.NewGuid(), new DateTimeOffset(_today.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero)).State;
         await _due.ScheduleAsync([row.Item], LedgerStore.SerializeState(wrong));
 
         await _scanner.ScanAsync(deadline);
