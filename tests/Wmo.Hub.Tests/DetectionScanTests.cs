@@ -21,6 +21,7 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
     private readonly Scanner _scanner;
     private readonly Alerts _alerts;
     private readonly DueIndex _due;
+    private readonly string _dueTable = "termijnen" + Guid.NewGuid().ToString("N")[..12];
     private readonly string _gemeente = Random.Shared.Next(1000, 9999).ToString(System.Globalization.CultureInfo.InvariantCulture);
     private readonly string _aanbieder = Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
     private readonly ChainMessages _chain;
@@ -39,7 +40,7 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
         _ledger = new LedgerStore(_storage, "test-secret");
         _alerts = new Alerts(_storage, TimeProvider.System);
         // Each test its own due index: a scan far ahead in one test must not fire another test's deadlines early.
-        var due = _due = new DueIndex(_storage, "termijnen" + Guid.NewGuid().ToString("N")[..12]);
+        var due = _due = new DueIndex(_storage, _dueTable);
         var cak = _cak = new CakLeg(new CakPolicies(new Dictionary<string, CakPolicy>()), Tariffs.With([new(2026, 2200), new(2027, 2300)]), "CAK", new CakOutbox(_storage));
         var detection = _detection = new DetectionOptions(Calendar);
         _intake = new Intake(_storage, _tracking, mailboxes, Schemas, new IntakeOptions(), TimeProvider.System);
@@ -403,5 +404,30 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
         Assert.Contains(rows, r => r.Item.Rule == DueRules.Stack);
         Assert.All(rows, r => Assert.Equal(newest, r.Snapshot));
         Assert.Equal(before, rows.Count);
+    }
+
+    [Fact]
+    public async Task A_busy_days_deadlines_spread_over_sixteen_partitions_with_each_persons_rows_in_one_and_rows_without_a_shard_still_read_and_removed()
+    {
+        var day = _today.AddDays(30);
+        var persons = Enumerable.Range(0, 64).Select(i => _ledger.PersonId(_gemeente, ChainMessages.RandomBsn())).ToList();
+        await _due.ScheduleManyAsync(persons.SelectMany(p => new[] { new DueItem(DueRules.MissingStart, p, "1", day), new DueItem(DueRules.Stack, p, "1", day) })
+            .Select(d => (d, (byte[]?)null)));
+
+        var rows = (await RowsAsync(day)).Where(r => persons.Contains(r.Item.PersonId)).ToList();
+        Assert.Equal(128, rows.Count);
+        Assert.All(rows, r => Assert.Equal(day, r.Item.Due));
+        Assert.All(rows.GroupBy(r => r.Item.PersonId), g => Assert.Single(g.Select(r => r.Partition).Distinct()));
+        var partitions = rows.Select(r => r.Partition).Distinct().ToList();
+        Assert.All(partitions, p => Assert.Matches($"^{day:yyyyMMdd}\\|[0-9a-f]$", p));
+        Assert.InRange(partitions.Count, 8, 16); // 64 persons over 16 shards: all but a few shards get some
+
+        // A row from before the shard (PartitionKey the plain date) is still due, and the scan can remove it.
+        var legacy = new DueItem(DueRules.MissingStart, persons[0], "2", day);
+        await _storage.GetTable(_dueTable).UpsertAsync(new TableEntity(day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), DueIndex.RowKey(legacy))
+            { ["Rule"] = legacy.Rule, ["PersonId"] = legacy.PersonId, ["Key"] = legacy.Key });
+        var read = Assert.Single(await RowsAsync(day), r => r.Item == legacy);
+        Assert.True(await _due.RemoveAsync(read));
+        Assert.DoesNotContain(await RowsAsync(day), r => r.Item == legacy);
     }
 }

@@ -13,7 +13,7 @@ public sealed record DueItem(string Rule, string PersonId, string Key, DateOnly 
 /// <summary>A due-index row as the scan reads it.</summary>
 /// <param name="Snapshot">The person's chain (serialized) as of the row's last write; null on message rows and rows from before copies were kept.</param>
 /// <param name="ETag">The row's version: the scan removes a row only if nothing rewrote it since it was read.</param>
-public sealed record DueRow(DueItem Item, byte[]? Snapshot, string? ETag);
+public sealed record DueRow(DueItem Item, byte[]? Snapshot, string? ETag, string Partition);
 
 /// <summary>The deadline rules that go through the due index (domain.md §6.3).</summary>
 public static class DueRules
@@ -122,10 +122,12 @@ public static class DueRules
 }
 
 /// <summary>
-/// Table <c>termijnen</c>: PartitionKey = due date (yyyyMMdd), RowKey = person|rule|key (a person's deadlines of a day
-/// are adjacent, so the scan can evaluate them together while it is still reading). The scan reads only the partitions
-/// up to the day it runs for, so its cost follows what is due, not the size of the ledger; a row is removed when its
-/// rule holds (or its deadline moved), so satisfied deadlines cost nothing later.
+/// Table <c>termijnen</c>: PartitionKey = due date and shard (yyyyMMdd|s, s one of 16 by person or message), RowKey =
+/// person|rule|key (a person's deadlines of a day share a partition and are adjacent, so the scan can evaluate them
+/// together while it is still reading). The scan reads only the partitions up to the day it runs for, so its cost
+/// follows what is due, not the size of the ledger; a row is removed when its rule holds (or its deadline moved), so
+/// satisfied deadlines cost nothing later. The shard spreads a busy day (a month's start, a bulk toewijzing run) over
+/// 16 partitions, so its writes stay under a partition's throughput and no partition grows large.
 /// A person's row carries a copy of the person's chain (<see cref="DeadlineSync"/> keeps it current), so the scan
 /// raises alerts without reading the ledger; it reads the ledger only before it removes or moves a row.
 /// </summary>
@@ -139,7 +141,21 @@ public sealed class DueIndex
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
 
-    public static string Partition(DateOnly due) => due.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    public static string Partition(DueItem item) => $"{Day(item.Due)}|{Shard(item.PersonId == DueRules.MessageSubject ? item.Key : item.PersonId)}";
+
+    private static string Day(DateOnly due) => due.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    /// <summary>A stable hash (not string.GetHashCode, which differs per process) to one of 16 hex digits.</summary>
+    private static char Shard(string subject)
+    {
+        var hash = 0u;
+        foreach (var c in subject)
+        {
+            hash = unchecked((hash * 31) + c);
+        }
+
+        return "0123456789abcdef"[(int)(hash % 16)];
+    }
 
     public static string RowKey(DueItem item) => $"{item.PersonId}|{item.Rule}|{item.Key}";
 
@@ -153,7 +169,7 @@ public sealed class DueIndex
     /// <summary>Schedules many deadlines at once, one transaction per due day and 100 rows (bulk loads).</summary>
     public async Task ScheduleManyAsync(IEnumerable<(DueItem Item, byte[]? Snapshot)> items, CancellationToken ct = default)
     {
-        foreach (var day in items.GroupBy(i => Partition(i.Item.Due)))
+        foreach (var day in items.GroupBy(i => Partition(i.Item)))
         {
             foreach (var chunk in day.DistinctBy(i => RowKey(i.Item)).Chunk(100))
             {
@@ -163,16 +179,17 @@ public sealed class DueIndex
     }
 
     private static TableEntity Row(DueItem item, byte[]? snapshot) =>
-        new(Partition(item.Due), RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key, ["State"] = snapshot };
+        new(Partition(item), RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key, ["State"] = snapshot };
 
     /// <summary>Every row due on or before <paramref name="asOf"/>.</summary>
     public async IAsyncEnumerable<DueRow> DueAsync(DateOnly asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        await foreach (var e in _table.QueryAsync(TableFilter.LessThan("PartitionKey", Partition(asOf.AddDays(1))), ct: ct))
+        // "yyyyMMdd|s" sorts before the next day's "yyyyMMdd"; rows written before the shard (plain yyyyMMdd) are read too.
+        await foreach (var e in _table.QueryAsync(TableFilter.LessThan("PartitionKey", Day(asOf.AddDays(1))), ct: ct))
         {
             yield return new DueRow(
-                new DueItem(e.GetString("Rule")!, e.GetString("PersonId")!, e.GetString("Key")!, DateOnly.ParseExact(e.PartitionKey, "yyyyMMdd", CultureInfo.InvariantCulture)),
-                e.GetBinary("State"), e.ETag);
+                new DueItem(e.GetString("Rule")!, e.GetString("PersonId")!, e.GetString("Key")!, DateOnly.ParseExact(e.PartitionKey.AsSpan(0, 8), "yyyyMMdd", CultureInfo.InvariantCulture)),
+                e.GetBinary("State"), e.ETag, e.PartitionKey);
         }
     }
 
@@ -196,14 +213,12 @@ public sealed class DueIndex
         }
     }
 
-    public Task RemoveAsync(DueItem item, CancellationToken ct = default) => _table.DeleteAsync(Partition(item.Due), RowKey(item), ct: ct);
-
     /// <summary>Removes a row the scan read, unless it was rewritten since (then the newer row stands): false in that case.</summary>
     public async Task<bool> RemoveAsync(DueRow row, CancellationToken ct = default)
     {
         try
         {
-            await _table.DeleteAsync(Partition(row.Item.Due), RowKey(row.Item), row.ETag ?? "*", ct);
+            await _table.DeleteAsync(row.Partition, RowKey(row.Item), row.ETag ?? "*", ct);
             return true;
         }
         catch (StorageRequestException ex) when (ex.IsPreconditionFailed)

@@ -77,7 +77,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
         {
             await Parallel.ForEachAsync(groups.Reader.ReadAllAsync(ct), new ParallelOptions { MaxDegreeOfParallelism = options.ScanParallelism, CancellationToken = ct }, async (rows, token) =>
             {
-                var (r, s, c) = rows[0].Item.PersonId == DueRules.MessageSubject ? await ScanMessageAsync(rows[0].Item, asOf, token) : await ScanPersonAsync(rows, asOf, scannedUpTo, fresh, token);
+                var (r, s, c) = rows[0].Item.PersonId == DueRules.MessageSubject ? await ScanMessageAsync(rows[0], asOf, token) : await ScanPersonAsync(rows, asOf, scannedUpTo, fresh, token);
                 Interlocked.Add(ref raised, r);
                 Interlocked.Add(ref critical, c);
                 Interlocked.Add(ref resolved, s);
@@ -241,13 +241,14 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
     }
 
     /// <summary>R3 retour deadlines (OP090, OP090x4): answered when the addressee's retour (or 325) links to the message.</summary>
-    private async Task<(int Raised, int Resolved, int Critical)> ScanMessageAsync(DueItem item, DateOnly asOf, CancellationToken ct)
+    private async Task<(int Raised, int Resolved, int Critical)> ScanMessageAsync(DueRow row, DateOnly asOf, CancellationToken ct)
     {
+        var item = row.Item;
         var id = Guid.ParseExact(item.Key, "N");
         var history = await tracking.HistoryAsync(id, ct);
         if (history is null)
         {
-            await due.RemoveAsync(item, ct); // purged by retention
+            await due.RemoveAsync(row, ct); // purged by retention
             return (0, 0, 0);
         }
 
@@ -259,7 +260,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
         {
             if (await tracking.GetAsync(link.Id, ct) is { } answer && answer.Afzender == m.Geadresseerde)
             {
-                await due.RemoveAsync(item, ct);
+                await due.RemoveAsync(row, ct);
                 var done = await alerts.ResolveAsync(gemeente, alertId, $"{answer.Bericht} van {answer.Afzender} ontvangen op {Alerts.Date(DutchTime.DateOf(answer.ReceivedOn))}.", ct);
                 return (0, done ? 1 : 0, 0);
             }
