@@ -110,20 +110,26 @@ internal static partial class DashboardPages
 
     private static string Percent(double share) => (share * 100).ToString("0", Dutch) + "%";
 
-    /// <summary>The distribution of working days to start as an inline SVG bar chart, with its numbers as text alternative.</summary>
+    /// <summary>
+    /// The distribution of working days to start as an inline SVG bar chart: under each bar the first working day of
+    /// its bucket (the axis), the counts as tooltips and as the text alternative.
+    /// </summary>
     /// <remarks>Green: buckets within the norm; red: beyond it; blue: the bucket the norm falls in.</remarks>
     private static string Histogram(int[] counts, int norm)
     {
+        const int Step = 20, Bars = 30;
         var max = Math.Max(1, counts.Max());
-        var bars = new StringBuilder();
+        var svg = new StringBuilder();
         for (var i = 0; i < counts.Length; i++)
         {
-            var h = counts[i] * 28.0 / max;
-            bars.Append(CultureInfo.InvariantCulture, $"""<rect x="{i * 16}" y="{30 - h:F1}" width="13" height="{h:F1}" fill="{(i < counts.Length - 1 && LeadTimeReport.Buckets[i + 1] - 1 <= norm ? "#2e7d32" : LeadTimeReport.Buckets[i] > norm ? "#a00000" : "#1f4e8c")}"><title>{LeadTimeReport.BucketLabel(i)} werkdagen: {counts[i]}</title></rect>""");
+            var h = counts[i] * (Bars - 2.0) / max;
+            svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{i * Step}" y="{Bars - h:F1}" width="{Step - 3}" height="{h:F1}" fill="{(i < counts.Length - 1 && LeadTimeReport.Buckets[i + 1] - 1 <= norm ? "#2e7d32" : LeadTimeReport.Buckets[i] > norm ? "#a00000" : "#1f4e8c")}"><title>{LeadTimeReport.BucketLabel(i)} werkdagen: {counts[i]}</title></rect>""");
+            svg.Append(CultureInfo.InvariantCulture, $"""<text x="{i * Step}" y="{Bars + 10}" font-size="9" fill="#444">{LeadTimeReport.Buckets[i]}{(i == counts.Length - 1 ? "+" : "")}</text>""");
         }
 
         var label = string.Join(", ", counts.Select((c, i) => $"{LeadTimeReport.BucketLabel(i)} werkdagen: {c}"));
-        return $"""<svg class="histogram" width="{counts.Length * 16}" height="32" viewBox="0 0 {counts.Length * 16} 32" role="img" aria-label="{E(label)}">{bars}</svg>""";
+        var width = counts.Length * Step;
+        return $"""<svg class="histogram" width="{width}" height="{Bars + 12}" viewBox="0 0 {width} {Bars + 12}" role="img" aria-label="{E(label)}"><line x1="0" y1="{Bars + 0.5}" x2="{width}" y2="{Bars + 0.5}" stroke="#888" stroke-width="1"/>{svg}</svg>""";
     }
 
     /// <summary>The month a report covers (maand=yyyy-MM, default this month), as its first and last day.</summary>
