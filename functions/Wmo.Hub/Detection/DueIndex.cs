@@ -166,7 +166,7 @@ public sealed class DueIndex
     public Task ScheduleAsync(IEnumerable<DueItem> items, byte[] snapshot, CancellationToken ct = default) =>
         Task.WhenAll(items.Select(item => _table.UpsertAsync(Row(item, snapshot), TableUpdateMode.Replace, ct)));
 
-    /// <summary>Schedules many deadlines at once, one transaction per due day and 100 rows (bulk loads).</summary>
+    /// <summary>Schedules many deadlines at once, one transaction per partition (day and shard) and 100 rows (bulk loads).</summary>
     public async Task ScheduleManyAsync(IEnumerable<(DueItem Item, byte[]? Snapshot)> items, CancellationToken ct = default)
     {
         foreach (var day in items.GroupBy(i => Partition(i.Item)))
