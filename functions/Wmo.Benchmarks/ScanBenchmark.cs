@@ -92,7 +92,7 @@ internal static class ScanBenchmark
         var c = await MeasureAsync(grown.Scanner, asOfC, "C");
 
         var report = string.Join(Environment.NewLine,
-            $"Scan benchmark ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, Azurite): seconds per scan; the first scan raises the alerts, the repeat (same day) finds them unchanged",
+            $"Scan benchmark ({today:yyyy-MM-dd}, {Environment.ProcessorCount} cores, Azurite): seconds per scan; the first scan raises the alerts, the repeat (same day) finds them unchanged",
             "",
             "| case | trajectories in the ledger | due items | first scan (raises) | repeat, same day |",
             "|---|---|---|---|---|",

@@ -115,40 +115,29 @@ public sealed class CakLegTests : IAsyncLifetime
 
     private async Task<JsonElement> WaitForCakAsync(string personId, Func<JsonElement, bool> until, TimeSpan? timeout = null)
     {
-        var clock = Stopwatch.StartNew();
-        JsonElement view = default;
-        while (clock.Elapsed < (timeout ?? TimeSpan.FromSeconds(60)))
-        {
-            (_, view) = await _hub.GetJsonAsync(LiaisonKey, $"/api/personen/{personId}/cak");
-            if (until(view))
-            {
-                return view;
-            }
-
-            await Task.Delay(300);
-        }
-
-        throw new TimeoutException($"The person's CAK status did not get there: {view}\nhost: {Tail(_host!.Output)}\nsimulator: {Tail(_simulator!.Output)}");
+        var view = await PollAsync(async () => (await _hub.GetJsonAsync(LiaisonKey, $"/api/personen/{personId}/cak")).Body, until, timeout ?? TimeSpan.FromSeconds(60));
+        return until(view) ? view
+            : throw new TimeoutException($"The person's CAK status did not get there: {view}\nhost: {Tail(_host!.Output)}\nsimulator: {Tail(_simulator!.Output)}");
     }
 
-    private async Task<List<JsonElement>> WaitForAlertsAsync(string rule, string personId, int count)
+    private Task<List<JsonElement>> WaitForAlertsAsync(string rule, string personId, int count) =>
+        PollAsync(async () => (await _hub.GetJsonAsync(GemeenteKey, $"/api/alerts?rule={rule}")).Body.GetProperty("items").EnumerateArray()
+            .Where(a => a.GetProperty("persoon").GetString() == personId).ToList(), found => found.Count >= count, TimeSpan.FromSeconds(30));
+
+    /// <summary>Reads until the value is there or the time is up; returns the last value read either way.</summary>
+    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> until, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        List<JsonElement> found;
-        do
+        while (true)
         {
-            var (_, alerts) = await _hub.GetJsonAsync(GemeenteKey, $"/api/alerts?rule={rule}");
-            found = [.. alerts.GetProperty("items").EnumerateArray().Where(a => a.GetProperty("persoon").GetString() == personId)];
-            if (found.Count >= count)
+            var value = await read();
+            if (until(value) || clock.Elapsed >= timeout)
             {
-                break;
+                return value;
             }
 
             await Task.Delay(300);
         }
-        while (clock.Elapsed < TimeSpan.FromSeconds(30));
-
-        return found;
     }
 
     private static string Tail(string text) => text[^Math.Min(4000, text.Length)..];
