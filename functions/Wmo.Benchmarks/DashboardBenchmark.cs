@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Wmo.AzureStorage;
 using Wmo.Hub;
 using Wmo.Hub.Detection;
-using Wmo.Storage;
 
 /// <summary>
 /// Dashboard pages with a hundred thousand open alerts, on a running host (Release) over HTTP: the backlog and alert
@@ -32,7 +32,7 @@ internal static class DashboardBenchmark
         var requests = int.Parse(Value("--requests") ?? "200", CultureInfo.InvariantCulture);
         var output = Value("--output");
 
-        using var storage = StorageClient.FromConnectionString(connection);
+        var storage = StorageClients.FromConnectionString(connection);
         var alerts = new Alerts(storage, TimeProvider.System);
         await alerts.EnsureTableAsync();
         Console.WriteLine($"Dashboard benchmark: {count:N0} open alerts over {Gemeenten} gemeenten; {requests} requests per page; {Environment.ProcessorCount} cores");

@@ -5,9 +5,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Wmo.AzureStorage;
 using Wmo.Cli;
 using Wmo.Messages.Model;
-using Wmo.Storage;
 
 // Hub throughput end to end: 16 concurrent senders post WMO305 start messages to a running host (started by
 // ./wmo bench hub against its own Azurite); the figure is the time from the first post until every start is in its
@@ -28,7 +28,7 @@ internal static class HubBenchmark
         var senders = int.Parse(Value("--senders") ?? "16", CultureInfo.InvariantCulture);
         var output = Value("--output");
 
-        using var storage = StorageClient.FromConnectionString(connection);
+        var storage = StorageClients.FromConnectionString(connection);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = senders * 2 }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(1) };
         var today = Wmo.Messages.DutchTime.Today(TimeProvider.System);
         var traffic = DemoTraffic.Generate(clients, seed: Environment.TickCount, today).ToList();
@@ -112,7 +112,7 @@ internal static class HubBenchmark
     }
 
     /// <summary>Waits until the parties' mailboxes hold <paramref name="expected"/> unread items (the run's only mail).</summary>
-    private static async Task WaitForMailboxAsync(StorageClient storage, IEnumerable<string> parties, int expected, TimeSpan timeout)
+    private static async Task WaitForMailboxAsync(StorageClients storage, IEnumerable<string> parties, int expected, TimeSpan timeout)
     {
         var table = storage.GetTable(MailboxTable);
         var clock = Stopwatch.StartNew();
@@ -121,7 +121,7 @@ internal static class HubBenchmark
             var count = 0;
             foreach (var party in parties)
             {
-                TableContinuation? continuation = null;
+                string? continuation = null;
                 do
                 {
                     var page = await table.QueryPageAsync(

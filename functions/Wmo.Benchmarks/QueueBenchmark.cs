@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Wmo.AzureStorage;
 using Wmo.Functions.Runtime;
-using Wmo.Storage;
 
 // Queue throughput: the project's raw client (send + receive + delete) versus the same messages consumed through
 // the trigger runtime with an empty handler. Both run in this process against the same Azurite, round by round,
@@ -22,7 +23,7 @@ internal static class QueueBenchmark
             throw new ArgumentException("--storage <connection string> is required for the queue benchmark");
         }
 
-        using var storage = StorageClient.FromConnectionString(options.Storage);
+        var storage = StorageClients.FromConnectionString(options.Storage);
         Console.WriteLine($"Queue benchmark: {options.Messages} messages per round, {options.Rounds} rounds (+1 warm-up), {Environment.ProcessorCount} cores");
 
         var raw = new List<double>();
@@ -101,7 +102,7 @@ internal static class Scenarios
     private const int SendConcurrency = 16;
 
     /// <summary>Sends with 16 concurrent senders while one consumer receives batches of 32 and deletes them in parallel.</summary>
-    public static async Task<double> RawClientAsync(StorageClient storage, int count)
+    public static async Task<double> RawClientAsync(StorageClients storage, int count)
     {
         var queue = storage.GetQueue("bench-raw-" + Guid.NewGuid().ToString("N")[..8]);
         await queue.CreateIfNotExistsAsync();
@@ -111,14 +112,14 @@ internal static class Scenarios
         while (consumed < count)
         {
             var batch = await queue.ReceiveAsync(32, TimeSpan.FromMinutes(1));
-            if (batch.Count == 0)
+            if (batch.Length == 0)
             {
                 await Task.Delay(10);
                 continue;
             }
 
             await Task.WhenAll(batch.Select(m => queue.DeleteMessageAsync(m.MessageId, m.PopReceipt)));
-            consumed += batch.Count;
+            consumed += batch.Length;
         }
 
         await send;
@@ -144,7 +145,7 @@ internal static class Scenarios
         builder.Services.AddFunctionsRuntime(builder.Configuration, Path.Combine(AppContext.BaseDirectory, "host.json"))
             .AddQueueFunction<EmptyHandler>("Bench", "%BenchQueue%");
         using var host = builder.Build();
-        var storage = host.Services.GetRequiredService<StorageClient>();
+        var storage = host.Services.GetRequiredService<StorageClients>();
         var queue = storage.GetQueue(queueName);
         await queue.CreateIfNotExistsAsync();
         await host.StartAsync();

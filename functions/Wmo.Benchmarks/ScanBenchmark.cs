@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 using Wmo.Cli;
 using Wmo.Hub;
 using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
 using Wmo.Hub.Detection;
 using Wmo.Messages.Model;
-using Wmo.Storage;
 
 
 /// <summary>
@@ -52,14 +53,14 @@ internal static class ScanBenchmark
         IEnumerator<(Wmo301, Wmo305?)> Traffic() =>
             Clients(DemoTraffic.Generate(new TrafficProfile(large, Gemeenten: 342, Aanbieders: 2000, LateShare: 0.2, MissingShare: 0, StopShare: 0), today)).GetEnumerator();
 
-        using var first = await Setup.CreateAsync(connection, parallel, today, asOfC, reuse);
+        var first = await Setup.CreateAsync(connection, parallel, today, asOfC, reuse);
         var traffic = Traffic();
         var seedA = await first.ImportAsync(traffic, 0, small, dueEvery);
         Console.WriteLine($"loaded {small:N0} trajectories in {seedA.TotalSeconds:F0} s");
         var a = await MeasureAsync(first.Scanner, asOf, "A");
 
         // The large ledger: the same storage grown, or (--large-storage) its own, loaded with the first part too.
-        using var second = largeConnection is null ? null : await Setup.CreateAsync(largeConnection, parallel, today, asOfC, reuse);
+        var second = largeConnection is null ? null : await Setup.CreateAsync(largeConnection, parallel, today, asOfC, reuse);
         var grown = second ?? first;
         if (second is not null)
         {
@@ -162,7 +163,7 @@ internal static class ScanBenchmark
     /// own), and Azurite's insert cost grows with the size of a partition, so a year of future deadlines (R6 rows
     /// crowd onto the first day of a month) would make loading a million trajectories take hours.
     /// </param>
-    private sealed class Setup(StorageClient storage, LedgerStore ledger, DueIndex due, CakLeg cak, DetectionOptions detection, Scanner scanner, DateOnly today, DateOnly horizon, bool reuse) : IDisposable
+    private sealed class Setup(StorageClients storage, LedgerStore ledger, DueIndex due, CakLeg cak, DetectionOptions detection, Scanner scanner, DateOnly today, DateOnly horizon, bool reuse)
     {
         private const int Parallel = 48;
         private const string LoadedPartition = "benchmark-loaded";
@@ -173,7 +174,7 @@ internal static class ScanBenchmark
 
         public static async Task<Setup> CreateAsync(string connection, int parallel, DateOnly today, DateOnly horizon, bool reuse)
         {
-            var storage = StorageClient.FromConnectionString(connection);
+            var storage = StorageClients.FromConnectionString(connection);
             var ledger = new LedgerStore(storage, "benchmark-person-key");
             var due = new DueIndex(storage);
             var alerts = new Alerts(storage, TimeProvider.System);
@@ -181,7 +182,7 @@ internal static class ScanBenchmark
             if (reuse)
             {
                 // Deadlines and alerts start over on every run; only the ledger is kept.
-                await Task.WhenAll(storage.GetTable(DueIndex.TableName).DeleteIfExistsAsync(), storage.GetTable(Alerts.TableName).DeleteIfExistsAsync());
+                await Task.WhenAll(storage.GetTable(DueIndex.TableName).DeleteAsync(), storage.GetTable(Alerts.TableName).DeleteAsync());
             }
 
             var cak = new CakLeg(new CakPolicies(new Dictionary<string, CakPolicy>()), Tariffs.With([]), "CAK", new CakOutbox(storage));
@@ -190,8 +191,6 @@ internal static class ScanBenchmark
             var scanner = new Scanner(due, ledger, tracking, alerts, cak, detection, TimeProvider.System);
             return new Setup(storage, ledger, due, cak, detection, scanner, today, horizon, reuse);
         }
-
-        public void Dispose() => storage.Dispose();
 
         /// <summary>Imports clients [from, to) of the traffic. dueEvery: every n-th client has no start (0: none).</summary>
         /// <param name="arrival">When set, the due trajectories' toewijzingen arrive from this day on (over ten days).</param>

@@ -1,4 +1,4 @@
-using Wmo.Storage;
+using Wmo.AzureStorage;
 
 namespace Wmo.Cli;
 
@@ -10,8 +10,8 @@ public static class DemoPoison
 {
     public static async Task SendAsync(string connectionString, CancellationToken ct)
     {
-        // The queue's encoding is host.json's (base64), as the Functions runtime reads it.
-        using var storage = StorageClient.FromConnectionString(connectionString, new StorageClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        // The queue's encoding is host.json's (base64), as the Functions runtime reads it: the clients' default.
+        var storage = StorageClients.FromConnectionString(connectionString);
         var id = new Guid("00000000-0000-4000-8000-00000000d0e0");
         var receivedOn = DateTimeOffset.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
         await storage.GetQueue("berichten-in").SendAsync(

@@ -1,10 +1,11 @@
+using Azure.Storage.Queues;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Wmo.AzureStorage;
 using Wmo.Functions.Runtime;
 using Wmo.Host;
-using Wmo.Storage;
 
 namespace Wmo.Functions.Azure;
 
@@ -29,7 +30,14 @@ public static class Program
         services.AddRouting();
         services.AddProblemDetails();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => AzureStorage.Create(configuration, hostJson.Queues.MessageEncoding, sp.GetRequiredService<TimeProvider>()));
+        // Storage exactly as the Functions host reads AzureWebJobsStorage (connection string or identity-based).
+        services.AddStorage(configuration, options =>
+        {
+            if (options is QueueClientOptions queues)
+            {
+                queues.MessageEncoding = hostJson.Queues.MessageEncoding;
+            }
+        });
         services.AddSingleton<StorageHealth>();
         services.AddHub(configuration);
         services.AddSingleton<HubRoutes>();
@@ -37,32 +45,5 @@ public static class Program
         {
             services.AddScoped(handler);
         }
-    }
-}
-
-/// <summary>
-/// Storage as Azure Functions configures it: <c>AzureWebJobsStorage</c> as a connection string (account key), or
-/// identity-based with <c>AzureWebJobsStorage__accountName</c> and the app's managed identity (Entra ID, no keys;
-/// <c>AzureWebJobsStorage__clientId</c> picks a user-assigned identity).
-/// </summary>
-public static class AzureStorage
-{
-    public static StorageClient Create(IConfiguration configuration, QueueMessageEncoding encoding, TimeProvider time)
-    {
-        if (configuration["AzureWebJobsStorage"] is { Length: > 0 } connection)
-        {
-            return StorageClient.FromConnectionString(connection, new StorageClientOptions { MessageEncoding = encoding, TimeProvider = time });
-        }
-
-        var account = configuration["AzureWebJobsStorage:accountName"]
-            ?? throw new InvalidOperationException("Set AzureWebJobsStorage (connection string) or AzureWebJobsStorage__accountName (managed identity).");
-        var identity = ManagedIdentity.FromEnvironment(new HttpClient(), configuration["AzureWebJobsStorage:clientId"])
-            ?? throw new InvalidOperationException("AzureWebJobsStorage__accountName needs a managed identity (IDENTITY_ENDPOINT is not set).");
-        return new StorageClient(StorageAccount.ForTokenCredential(account), new StorageClientOptions
-        {
-            MessageEncoding = encoding,
-            TimeProvider = time,
-            Credential = new TokenCredential(identity.GetTokenAsync, time),
-        });
     }
 }

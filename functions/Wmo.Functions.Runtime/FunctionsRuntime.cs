@@ -1,9 +1,10 @@
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Wmo.Storage;
+using Wmo.AzureStorage;
 
 namespace Wmo.Functions.Runtime;
 
@@ -11,7 +12,7 @@ namespace Wmo.Functions.Runtime;
 public sealed class FunctionsRuntime : IHostedService
 {
     private readonly FunctionCatalog _catalog;
-    private readonly StorageClient _storage;
+    private readonly StorageClients _storage;
     private readonly HostJson _hostJson;
     private readonly RuntimeOptions _options;
     private readonly IConfiguration _configuration;
@@ -22,7 +23,7 @@ public sealed class FunctionsRuntime : IHostedService
     private readonly List<Task> _running = [];
 
     public FunctionsRuntime(
-        FunctionCatalog catalog, StorageClient storage, HostJson hostJson, RuntimeOptions options, IConfiguration configuration,
+        FunctionCatalog catalog, StorageClients storage, HostJson hostJson, RuntimeOptions options, IConfiguration configuration,
         IServiceScopeFactory scopes, TimeProvider time, ILoggerFactory loggers)
     {
         _catalog = catalog;
@@ -95,32 +96,24 @@ public sealed class FunctionsRuntimeBuilder
 
 public static class FunctionsRuntimeServiceCollectionExtensions
 {
-    /// <summary>The connection setting Azure Functions uses for its own storage (and the default for triggers).</summary>
-    public const string StorageConnectionSetting = "AzureWebJobsStorage";
-
     /// <summary>
     /// Adds the trigger runtime: host.json from <paramref name="hostJsonPath"/>, storage from <c>AzureWebJobsStorage</c>
-    /// (with host.json's message encoding), and a <see cref="StorageClient"/> singleton the application shares.
+    /// as Azure Functions reads it (connection string or identity-based, with host.json's message encoding), and the
+    /// <see cref="StorageClients"/> singleton the application shares.
     /// </summary>
     public static FunctionsRuntimeBuilder AddFunctionsRuntime(this IServiceCollection services, IConfiguration configuration, string hostJsonPath)
     {
         var hostJson = HostJson.Load(hostJsonPath, configuration);
-        var connection = configuration[StorageConnectionSetting];
-        if (string.IsNullOrWhiteSpace(connection))
-        {
-            throw new InvalidOperationException($"Setting '{StorageConnectionSetting}' is not set (local.settings.json Values or environment).");
-        }
-
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(hostJson);
         services.AddSingleton(RuntimeOptions.From(configuration));
-        services.AddSingleton(sp => StorageClient.FromConnectionString(connection, new StorageClientOptions
+        services.AddStorage(configuration, options =>
         {
-            MessageEncoding = hostJson.Queues.MessageEncoding,
-            // Wall-clock time: requests are signed with it (x-ms-date), whatever clock the application runs on (a demo
-            // clock travels in time; storage must not).
-            TimeProvider = TimeProvider.System,
-        }));
+            if (options is QueueClientOptions queues)
+            {
+                queues.MessageEncoding = hostJson.Queues.MessageEncoding;
+            }
+        });
         var catalog = new FunctionCatalog();
         services.AddSingleton(catalog);
         services.AddSingleton<FunctionsRuntime>();

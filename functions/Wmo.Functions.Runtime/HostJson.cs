@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
-using Wmo.Storage;
 
 namespace Wmo.Functions.Runtime;
 

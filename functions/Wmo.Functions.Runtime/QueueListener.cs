@@ -1,6 +1,9 @@
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Wmo.Storage;
+using Wmo.AzureStorage;
 
 namespace Wmo.Functions.Runtime;
 
@@ -29,7 +32,7 @@ internal sealed class QueueListener
     private bool _poisonCreated;
 
     public QueueListener(
-        QueueFunctionDefinition function, string queueName, StorageClient storage, HostJson hostJson, RuntimeOptions runtime,
+        QueueFunctionDefinition function, string queueName, StorageClients storage, HostJson hostJson, RuntimeOptions runtime,
         IServiceScopeFactory scopes, TimeProvider time, ILogger logger)
     {
         _function = function;
@@ -67,7 +70,7 @@ internal sealed class QueueListener
                     // Not cancellable: a receive cut off after the service dequeued would hide messages for a whole lease.
                     batch = await _queue.ReceiveAsync(_options.BatchSize, _runtime.MessageLease, CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is StorageRequestException or HttpRequestException or IOException)
+                catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException)
                 {
                     // Storage unreachable even after the client's retries: keep polling with back-off, never die.
                     _logger.LogWarning(ex, "{Function}: receiving from {Queue} failed; backing off", _function.Name, _queue.Name);
@@ -208,7 +211,7 @@ internal sealed class QueueListener
             await using var scope = _scopes.CreateAsyncScope();
             var handler = (IQueueHandler)scope.ServiceProvider.GetRequiredService(_function.HandlerType);
             await handler.HandleAsync(
-                new QueueTriggerMessage(_queue.Name, message.MessageId, message.Body, message.DequeueCount, message.InsertedOn),
+                new QueueTriggerMessage(_queue.Name, message.MessageId, message.MessageText, message.DequeueCount, message.InsertedOn ?? default),
                 linked.Token).ConfigureAwait(false);
             _logger.LogDebug("{Function}: message {MessageId} done", _function.Name, message.MessageId);
             return Outcome.Succeeded;
@@ -232,7 +235,7 @@ internal sealed class QueueListener
         {
             await _queue.DeleteMessageAsync(message.MessageId, popReceipt, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (StorageRequestException ex) when (ex.IsNotFound || ex.ErrorCode == "PopReceiptMismatch")
+        catch (RequestFailedException ex) when (ex.IsNotFound || ex.ErrorCode == "PopReceiptMismatch")
         {
             // The lease was lost (e.g. a long pause) and another consumer has the message: it will be handled
             // again there, which idempotent handlers tolerate.
@@ -247,12 +250,12 @@ internal sealed class QueueListener
     {
         if (!_poisonCreated)
         {
-            await _poison.CreateIfNotExistsAsync(CancellationToken.None).ConfigureAwait(false);
+            await _poison.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
             _poisonCreated = true;
         }
 
         // Copy first, delete second: a crash in between leaves a duplicate in the poison queue, never a loss.
-        await _poison.SendAsync(message.Body, timeToLive: Timeout.InfiniteTimeSpan, ct: CancellationToken.None).ConfigureAwait(false);
+        await _poison.SendAsync(message.MessageText, timeToLive: Timeout.InfiniteTimeSpan, ct: CancellationToken.None).ConfigureAwait(false);
         await DeleteAsync(message, popReceipt).ConfigureAwait(false);
         _logger.LogError("{Function}: message {MessageId} moved to {Poison} after {DequeueCount} attempts",
             _function.Name, message.MessageId, _poison.Name, message.DequeueCount);
@@ -265,10 +268,10 @@ internal sealed class QueueListener
         {
             try
             {
-                await _queue.CreateIfNotExistsAsync(stopping).ConfigureAwait(false);
+                await _queue.CreateIfNotExistsAsync(cancellationToken: stopping).ConfigureAwait(false);
                 return;
             }
-            catch (Exception ex) when (ex is StorageRequestException or HttpRequestException or IOException)
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException)
             {
                 _logger.LogWarning(ex, "{Function}: queue {Queue} not reachable yet", _function.Name, _queue.Name);
                 await Task.Delay(delay, _time, stopping).ConfigureAwait(false);

@@ -1,5 +1,8 @@
 using System.Text.Json;
-using Wmo.Storage;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Wmo.AzureStorage;
 
 namespace Wmo.Functions.Runtime;
 
@@ -17,9 +20,9 @@ internal sealed class ScheduleMonitor
 {
     private readonly BlobContainerClient _container;
     private readonly string _blob;
-    private string? _etag;
+    private ETag? _etag;
 
-    public ScheduleMonitor(StorageClient storage, string hostId, string functionName)
+    public ScheduleMonitor(StorageClients storage, string hostId, string functionName)
     {
         _container = storage.GetBlobContainer(SingletonLock.Container);
         _blob = $"timers/{hostId}/{functionName}/status";
@@ -35,14 +38,14 @@ internal sealed class ScheduleMonitor
     /// <summary>Writes the status if nobody else wrote since our last read/write; false when someone did.</summary>
     public async Task<bool> TryWriteAsync(ScheduleStatus status, CancellationToken ct)
     {
-        var condition = _etag is null ? BlobCondition.CreateOnly : new BlobCondition(IfMatch: _etag);
+        var conditions = _etag is { } etag ? new BlobRequestConditions { IfMatch = etag } : BlobIdioms.CreateOnly;
         try
         {
-            _etag = await _container.PutAsync(_blob, JsonSerializer.SerializeToUtf8Bytes(status), "application/json", condition: condition, ct: ct)
+            _etag = await _container.PutAsync(_blob, JsonSerializer.SerializeToUtf8Bytes(status), "application/json", conditions: conditions, ct: ct)
                 .ConfigureAwait(false);
             return true;
         }
-        catch (StorageRequestException ex) when (ex.IsPreconditionFailed || ex.IsConflict)
+        catch (RequestFailedException ex) when (ex.IsPreconditionFailed || ex.IsConflict)
         {
             return false;
         }

@@ -1,5 +1,7 @@
+using Azure;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
-using Wmo.Storage;
+using Wmo.AzureStorage;
 
 namespace Wmo.Functions.Runtime;
 
@@ -18,7 +20,7 @@ internal sealed class SingletonLock
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public SingletonLock(StorageClient storage, string hostId, string functionName, SingletonOptions options, TimeProvider time, ILogger logger)
+    public SingletonLock(StorageClients storage, string hostId, string functionName, SingletonOptions options, TimeProvider time, ILogger logger)
     {
         _container = storage.GetBlobContainer(Container);
         _blob = $"locks/{hostId}/{functionName}.listener";
@@ -47,7 +49,7 @@ internal sealed class SingletonLock
                     standbyLogged = true;
                 }
             }
-            catch (Exception ex) when (ex is StorageRequestException or HttpRequestException or IOException)
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException)
             {
                 _logger.LogWarning(ex, "Acquiring {Lock} failed; retrying", _blob);
             }
@@ -58,12 +60,12 @@ internal sealed class SingletonLock
 
     private async Task EnsureBlobAsync(CancellationToken ct)
     {
-        await _container.CreateIfNotExistsAsync(ct).ConfigureAwait(false);
+        await _container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
         try
         {
-            await _container.PutAsync(_blob, ReadOnlyMemory<byte>.Empty, condition: BlobCondition.CreateOnly, ct: ct).ConfigureAwait(false);
+            await _container.PutAsync(_blob, ReadOnlyMemory<byte>.Empty, conditions: BlobIdioms.CreateOnly, ct: ct).ConfigureAwait(false);
         }
-        catch (StorageRequestException ex) when (ex.IsConflict || ex.IsPreconditionFailed)
+        catch (RequestFailedException ex) when (ex.IsConflict || ex.IsPreconditionFailed)
         {
             // Already there (and maybe leased by the current holder).
         }
@@ -122,7 +124,7 @@ internal sealed class SingletonLock
                     // Release so a standby takes over now instead of after the lease period.
                     await _owner._container.ReleaseLeaseAsync(_owner._blob, _leaseId, CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is StorageRequestException or HttpRequestException or IOException)
+                catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException)
                 {
                     _owner._logger.LogWarning(ex, "Releasing {Lock} failed; it expires by itself", _owner._blob);
                 }

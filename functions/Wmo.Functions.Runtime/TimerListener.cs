@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Wmo.Storage;
+using Wmo.AzureStorage;
 
 namespace Wmo.Functions.Runtime;
 
@@ -25,7 +25,7 @@ internal sealed class TimerListener
     private ScheduleStatus? _status;
 
     public TimerListener(
-        TimerFunctionDefinition function, TimerSchedule schedule, StorageClient storage, HostJson hostJson, RuntimeOptions runtime,
+        TimerFunctionDefinition function, TimerSchedule schedule, StorageClients storage, HostJson hostJson, RuntimeOptions runtime,
         IServiceScopeFactory scopes, TimeProvider time, ILogger logger)
     {
         _function = function;

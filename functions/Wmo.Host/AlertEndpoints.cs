@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Wmo.AzureStorage;
 using Wmo.Hub;
-using Wmo.Storage;
 
 namespace Wmo.Host;
 
@@ -54,13 +54,12 @@ internal static class AlertEndpoints
             return Results.Problem(statusCode: 400, title: "Invalid page size", detail: "pageSize is 1 to 1000.");
         }
 
-        TableContinuation? continuation = null;
+        string? continuation = null;
         if (continuationToken is { Length: > 0 })
         {
             try
             {
-                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(continuationToken)).Split('\n');
-                continuation = new TableContinuation(parts[0], parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null);
+                continuation = Encoding.UTF8.GetString(Convert.FromBase64String(continuationToken));
             }
             catch (FormatException)
             {
@@ -80,7 +79,7 @@ internal static class AlertEndpoints
                 ownerContact = owners.Find(a.Owner) is { } o ? new { naam = o.Naam, email = o.Email, telefoon = o.Telefoon } : null,
                 letter = Wmo.Hub.Detection.ResidentLetter.Applies(a) ? $"/api/alerts/{a.Id}/brief" : null,
             }),
-            continuationToken = next is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes($"{next.NextPartitionKey}\n{next.NextRowKey}")),
+            continuationToken = next is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(next)),
         });
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
+using Wmo.AzureStorage;
 using Wmo.Hub;
 using Wmo.Hub.Cak;
-using Wmo.Storage;
 
 namespace Wmo.Host;
 
@@ -13,7 +13,7 @@ namespace Wmo.Host;
 /// </summary>
 internal static class CakConfiguration
 {
-    public static CakLeg Leg(IConfiguration config, StorageClient storage)
+    public static CakLeg Leg(IConfiguration config, StorageClients storage)
     {
         var section = config.GetSection("Cak:Policies");
         CakPolicy Read(IConfigurationSection s, CakPolicy fallback) => CakPolicies.Read(s["Start"], s["Stop"], s["Excluded"], s["Kostprijs"], fallback);

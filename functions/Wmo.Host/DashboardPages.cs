@@ -89,7 +89,7 @@ internal static partial class DashboardPages
     {
         filter = Scoped(caller, filter);
         var all = new List<Alert>();
-        Wmo.Storage.TableContinuation? next = null;
+        string? next = null;
         do
         {
             var (items, more) = await alerts.ListAsync(filter, 1000, next, ct);
@@ -213,7 +213,7 @@ internal static partial class DashboardPages
             var from = Continuation(http.Request.Query["vanaf"]);
             var (page, more) = await alerts.ListAsync(scoped, AlertsPerPage, from, ct);
             items = [.. Urgent(page)];
-            next = more is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes($"{more.NextPartitionKey}\n{more.NextRowKey}"));
+            next = more is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(more));
             caption = $"{N(items.Count)} signalen{(from is null ? "" : " (vervolg)")}{(next is null ? "" : ", per gemeente; kies een gemeente om alles op urgentie te zien")}";
         }
 
@@ -231,12 +231,11 @@ internal static partial class DashboardPages
     private static IEnumerable<Alert> Urgent(IEnumerable<Alert> alerts) =>
         alerts.OrderByDescending(a => a.Severity == AlertSeverity.Critical).ThenByDescending(a => a.AmountAtRiskCents ?? 0).ThenBy(a => a.DueSince);
 
-    private static Wmo.Storage.TableContinuation? Continuation(string? token)
+    private static string? Continuation(string? token)
     {
         try
         {
-            var parts = string.IsNullOrEmpty(token) ? null : Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\n');
-            return parts is { Length: 2 } ? new Wmo.Storage.TableContinuation(parts[0], parts[1].Length == 0 ? null : parts[1]) : null;
+            return string.IsNullOrEmpty(token) ? null : Encoding.UTF8.GetString(Convert.FromBase64String(token));
         }
         catch (FormatException)
         {

@@ -1,9 +1,10 @@
+using Azure;
+using Wmo.AzureStorage;
 using Wmo.Hub;
 using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
 using Wmo.Hub.Detection;
 using Wmo.Messages;
-using Wmo.Storage;
 
 namespace Wmo.Host;
 
@@ -32,15 +33,15 @@ internal static class HubEndpoints
         services.AddSingleton<Alerts>();
         services.AddSingleton<Wmo.Hub.Dashboard.Sessions>();
         services.AddSingleton<Mailboxes>();
-        services.AddSingleton(sp => new LedgerStore(sp.GetRequiredService<StorageClient>(), PersonKeySecret(config, sp.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton(sp => new LedgerStore(sp.GetRequiredService<StorageClients>(), PersonKeySecret(config, sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton<PoisonStore>();
         services.AddSingleton<Intake>();
-        services.AddSingleton(sp => CakConfiguration.Leg(config, sp.GetRequiredService<StorageClient>()));
+        services.AddSingleton(sp => CakConfiguration.Leg(config, sp.GetRequiredService<StorageClients>()));
         services.AddSingleton(sp => CakConfiguration.Transport(config, sp));
         services.AddSingleton(sp => sp.GetRequiredService<CakLeg>().Outbox);
         services.AddSingleton<CakRelay>();
         services.AddSingleton(sp => new Router(sp.GetRequiredService<Tracking>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<LedgerStore>(),
-            sp.GetRequiredService<StorageClient>(), sp.GetRequiredService<SchemaRegistry>(), sp.GetRequiredService<IntakeOptions>(),
+            sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<SchemaRegistry>(), sp.GetRequiredService<IntakeOptions>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CakLeg>(), sp.GetRequiredService<Alerts>(),
             sp.GetRequiredService<DueIndex>(), sp.GetRequiredService<DetectionOptions>(), sp.GetRequiredService<Wmo.Hub.Dashboard.LeadTimes>()));
         services.AddSingleton<Wmo.Hub.Dashboard.LeadTimes>();
@@ -55,7 +56,7 @@ internal static class HubEndpoints
         services.AddSingleton<Scanner>();
         services.AddSingleton<System.IO.Abstractions.IFileSystem>(new System.IO.Abstractions.FileSystem());
         services.AddSingleton<FileDrop>();
-        services.AddSingleton(sp => new Retention(sp.GetRequiredService<StorageClient>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<Tracking>(),
+        services.AddSingleton(sp => new Retention(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<Mailboxes>(), sp.GetRequiredService<Tracking>(),
             sp.GetRequiredService<TimeProvider>(), TimeSpan.FromDays(int.TryParse(config["Hub:RetentionDays"], out var days) && days > 0 ? days : 400),
             sp.GetRequiredService<Wmo.Hub.Notifications.NotificationOutbox>(),
             TimeSpan.FromDays(int.TryParse(config["Hub:NotificationRetentionDays"], out var notificationDays) && notificationDays > 0 ? notificationDays : 30)));
@@ -195,7 +196,7 @@ public sealed class HubStartup(Intake intake, ApiKeys keys, LedgerStore ledger, 
                 _ready.TrySetResult();
                 return;
             }
-            catch (Exception ex) when (ex is StorageRequestException or HttpRequestException or IOException)
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException)
             {
                 logger.LogWarning(ex, "Hub storage not ready; retrying in {Delay}", delay);
                 await Task.Delay(delay, time, stoppingToken);

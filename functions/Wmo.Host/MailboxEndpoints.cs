@@ -1,5 +1,5 @@
+using Wmo.AzureStorage;
 using Wmo.Hub;
-using Wmo.Storage;
 
 namespace Wmo.Host;
 
@@ -53,7 +53,7 @@ internal static class MailboxEndpoints
         }
     }
 
-    private static async Task<IResult> DownloadAsync(HttpContext http, ApiKeys keys, Mailboxes mailboxes, Tracking tracking, StorageClient storage, string id, CancellationToken ct)
+    private static async Task<IResult> DownloadAsync(HttpContext http, ApiKeys keys, Mailboxes mailboxes, Tracking tracking, StorageClients storage, string id, CancellationToken ct)
     {
         if (await AuthenticateAsync(http, keys, ct) is not { } caller)
         {

@@ -1,5 +1,7 @@
+using Azure;
+using Azure.Storage.Queues;
+using Wmo.AzureStorage;
 using Wmo.Functions.Runtime;
-using Wmo.Storage;
 
 namespace Wmo.Host;
 
@@ -18,7 +20,7 @@ internal static class OperationsEndpoints
 
     /// <summary>The local trigger runtime's functions (in Azure the portal and Application Insights show these).</summary>
     public static void MapRuntimeEndpoint(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/functions", async (FunctionsRuntime runtime, FunctionCatalog catalog, StorageClient storage, IConfiguration config, CancellationToken ct) =>
+        app.MapGet("/api/functions", async (FunctionsRuntime runtime, FunctionCatalog catalog, StorageClients storage, IConfiguration config, CancellationToken ct) =>
             Results.Json(await FunctionStatus.ReadAsync(runtime, catalog, storage, config, ct)));
 }
 
@@ -26,7 +28,7 @@ internal static class OperationsEndpoints
 internal sealed record FunctionStatus(string Name, string Trigger, string Binding, long? QueueLength, long? PoisonLength)
 {
     public static async Task<IReadOnlyList<FunctionStatus>> ReadAsync(
-        FunctionsRuntime runtime, FunctionCatalog catalog, StorageClient storage, IConfiguration config, CancellationToken ct)
+        FunctionsRuntime runtime, FunctionCatalog catalog, StorageClients storage, IConfiguration config, CancellationToken ct)
     {
         var result = new List<FunctionStatus>();
         foreach (var function in catalog.Functions)
@@ -53,7 +55,7 @@ internal sealed record FunctionStatus(string Name, string Trigger, string Bindin
         {
             return await queue.GetApproximateCountAsync(ct);
         }
-        catch (StorageRequestException ex) when (ex.IsNotFound)
+        catch (RequestFailedException ex) when (ex.IsNotFound)
         {
             return 0; // a poison queue exists only once something was poisoned
         }
@@ -63,10 +65,10 @@ internal sealed record FunctionStatus(string Name, string Trigger, string Bindin
 /// <summary>Checks that each storage service answers and accepts our credentials, without writing anything.</summary>
 internal sealed class StorageHealth
 {
-    private readonly StorageClient _storage;
+    private readonly StorageClients _storage;
     private readonly ILogger<StorageHealth> _logger;
 
-    public StorageHealth(StorageClient storage, ILogger<StorageHealth> logger)
+    public StorageHealth(StorageClients storage, ILogger<StorageHealth> logger)
     {
         _storage = storage;
         _logger = logger;
@@ -91,14 +93,14 @@ internal sealed class StorageHealth
                 await check().WaitAsync(timeout.Token);
                 result[service] = "ok";
             }
-            catch (StorageRequestException ex) when (ex.IsNotFound)
+            catch (RequestFailedException ex) when (ex.IsNotFound)
             {
                 result[service] = "ok";
             }
-            catch (Exception ex) when (ex is StorageRequestException or HttpRequestException or IOException or OperationCanceledException)
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or OperationCanceledException)
             {
                 _logger.LogWarning(ex, "Storage health check for {Service} failed", service);
-                result[service] = ex is StorageRequestException s ? $"error {(int)s.Status} {s.ErrorCode}" : "unreachable";
+                result[service] = ex is RequestFailedException s ? $"error {(int)s.Status} {s.ErrorCode}" : "unreachable";
             }
         }
 

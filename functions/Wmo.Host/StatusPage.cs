@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Wmo.AzureStorage;
 using Wmo.Functions.Runtime;
-using Wmo.Storage;
 
 namespace Wmo.Host;
 
@@ -16,7 +16,7 @@ internal static class StatusPage
     private static readonly NumberFormatInfo DutchNumbers = new() { NumberGroupSeparator = ".", NumberDecimalSeparator = "," };
 
     public static void MapStatusPage(this IEndpointRouteBuilder app) =>
-        app.MapGet("/", async (FunctionsRuntime runtime, FunctionCatalog catalog, StorageClient storage, StorageHealth health, IConfiguration config, CancellationToken ct) =>
+        app.MapGet("/", async (FunctionsRuntime runtime, FunctionCatalog catalog, StorageClients storage, StorageHealth health, IConfiguration config, CancellationToken ct) =>
         {
             var storageStatus = await health.CheckAsync(ct);
             var healthy = storageStatus.Values.All(v => v == "ok");

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Wmo.Storage;
+using Azure;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 
 namespace Wmo.Hub;
 
@@ -65,14 +67,14 @@ public sealed class Alerts
     private readonly Notifications.NotificationOutbox? _notifications;
 
     /// <param name="notifications">Where raised, escalated and resolved alerts are announced; null announces nothing.</param>
-    public Alerts(StorageClient storage, TimeProvider time, Notifications.NotificationOutbox? notifications = null)
+    public Alerts(StorageClients storage, TimeProvider time, Notifications.NotificationOutbox? notifications = null)
     {
         _table = storage.GetTable(TableName);
         _time = time;
         _notifications = notifications;
     }
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     public static string IdOf(string rule, string subject, string period) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{rule}|{subject}|{period}")).AsSpan(0, 12));
@@ -128,7 +130,7 @@ public sealed class Alerts
                 await _table.UpdateAsync(ToEntity(pk, merged), existing.ETag!, TableUpdateMode.Replace, ct);
                 return merged;
             }
-            catch (StorageRequestException ex) when (ex.IsPreconditionFailed && attempt < 5)
+            catch (RequestFailedException ex) when (ex.IsPreconditionFailed && attempt < 5)
             {
             }
         }
@@ -150,7 +152,7 @@ public sealed class Alerts
 
                 try
                 {
-                    await _table.SubmitTransactionAsync([.. chunk.Select(a => new TableTransactionAction(TableActionKind.Add, ToEntity(a.Gemeente ?? "hub", a)))], token);
+                    await _table.SubmitBatchAsync([.. chunk.Select(a => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(a.Gemeente ?? "hub", a)))], token);
                 }
                 catch (TableTransactionFailedException ex) when (ex.IsConflict)
                 {
@@ -180,7 +182,7 @@ public sealed class Alerts
             await _table.UpdateAsync(existing, existing.ETag!, TableUpdateMode.Replace, ct);
             return true;
         }
-        catch (StorageRequestException ex) when (ex.IsPreconditionFailed)
+        catch (RequestFailedException ex) when (ex.IsPreconditionFailed)
         {
             return false;
         }
@@ -228,7 +230,7 @@ public sealed class Alerts
     }
 
     /// <summary>One page of alerts matching the filter, newest first within the page.</summary>
-    public async Task<(IReadOnlyList<Alert> Items, TableContinuation? Next)> ListAsync(AlertFilter filter, int pageSize, TableContinuation? continuation, CancellationToken ct = default)
+    public async Task<(IReadOnlyList<Alert> Items, string? Next)> ListAsync(AlertFilter filter, int pageSize, string? continuation, CancellationToken ct = default)
     {
         var clauses = new List<string>();
         if (filter.Gemeente is { } g)
@@ -278,9 +280,9 @@ public sealed class Alerts
 
     private static Alert FromEntity(TableEntity e) => new(
         e.RowKey, e.GetString("Rule")!, e.GetString("Severity")!, e.GetString("Status")!, e.GetString("Owner")!, e.GetString("Subject") ?? string.Empty,
-        e.GetString("Period") ?? string.Empty, e.GetString("Gemeente"), e.GetString("Aanbieder"), e.GetInt64("ToewijzingNummer"), e.GetString("MaskedBsn"),
-        e.GetString("PersonId"), e.GetDateTime("DetectedAt") ?? default, e.GetDateTime("DueSince"), e.GetInt32("MonthsAtRisk"), e.GetInt64("AmountAtRiskCents"),
-        e.GetString("Explanation") ?? string.Empty, e.GetDateTime("ResolvedAt"), e.GetString("Resolution"), e.GetDateTime("AcknowledgedAt"), e.GetString("Note"))
+        e.GetString("Period") ?? string.Empty, e.GetString("Gemeente"), e.GetString("Aanbieder"), e.GetWholeNumber("ToewijzingNummer"), e.GetString("MaskedBsn"),
+        e.GetString("PersonId"), e.GetDateTimeOffset("DetectedAt") ?? default, e.GetDateTimeOffset("DueSince"), e.GetInt32("MonthsAtRisk"), e.GetWholeNumber("AmountAtRiskCents"),
+        e.GetString("Explanation") ?? string.Empty, e.GetDateTimeOffset("ResolvedAt"), e.GetString("Resolution"), e.GetDateTimeOffset("AcknowledgedAt"), e.GetString("Note"))
     {
         Occurrence = e.GetInt32("Occurrence") ?? 0,
     };

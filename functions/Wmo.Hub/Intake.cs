@@ -2,10 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Wmo.AzureStorage;
 using Wmo.Messages;
 using Wmo.Messages.Model;
 using Wmo.Messages.Retour;
-using Wmo.Storage;
 
 namespace Wmo.Hub;
 
@@ -75,7 +77,7 @@ public sealed class Intake
     private readonly IntakeOptions _options;
     private readonly TimeProvider _time;
 
-    public Intake(StorageClient storage, Tracking tracking, Mailboxes mailboxes, SchemaRegistry schemas, IntakeOptions options, TimeProvider time)
+    public Intake(StorageClients storage, Tracking tracking, Mailboxes mailboxes, SchemaRegistry schemas, IntakeOptions options, TimeProvider time)
     {
         _tracking = tracking;
         _mailboxes = mailboxes;
@@ -91,8 +93,8 @@ public sealed class Intake
     {
         await _tracking.EnsureTableAsync(ct);
         await _mailboxes.EnsureTableAsync(ct);
-        await _archive.CreateIfNotExistsAsync(ct);
-        await _inbox.CreateIfNotExistsAsync(ct);
+        await _archive.CreateIfNotExistsAsync(cancellationToken: ct);
+        await _inbox.CreateIfNotExistsAsync(cancellationToken: ct);
     }
 
     public async Task<IntakeResult> ReceiveAsync(Caller caller, byte[] xml, CancellationToken ct = default)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
-using Wmo.Storage;
+using Azure;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 
 namespace Wmo.Hub;
 
@@ -26,13 +28,13 @@ public sealed class Mailboxes
     private readonly TableClient _table;
     private readonly TimeProvider _time;
 
-    public Mailboxes(StorageClient storage, TimeProvider time)
+    public Mailboxes(StorageClients storage, TimeProvider time)
     {
         _table = storage.GetTable(TableName);
         _time = time;
     }
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     /// <summary>Puts a message in a party's mailbox once; false when it was delivered before (a retry).</summary>
     public async Task<bool> DeliverAsync(
@@ -47,7 +49,7 @@ public sealed class Mailboxes
         };
         try
         {
-            await _table.SubmitTransactionAsync([new(TableActionKind.Add, index), new(TableActionKind.Add, Listing(pk, UnreadKey(now, id), index))], ct);
+            await _table.SubmitBatchAsync([new(TableTransactionActionType.Add, index), new(TableTransactionActionType.Add, Listing(pk, UnreadKey(now, id), index))], ct);
             return true;
         }
         catch (TableTransactionFailedException ex) when (ex.IsConflict)
@@ -76,17 +78,17 @@ public sealed class Mailboxes
                 return true;
             }
 
-            var delivered = index.GetDateTime("DeliveredOn") ?? default;
+            var delivered = index.GetDateTimeOffset("DeliveredOn") ?? default;
             var now = _time.GetUtcNow();
             index["Read"] = true;
             index["ReadOn"] = now;
             try
             {
-                await _table.SubmitTransactionAsync(
+                await _table.SubmitBatchAsync(
                 [
-                    new(TableActionKind.UpdateReplace, index, index.ETag!),
-                    new(TableActionKind.Delete, new TableEntity(pk, UnreadKey(delivered, id))),
-                    new(TableActionKind.Add, Listing(pk, ReadKey(delivered, id), index)),
+                    new(TableTransactionActionType.UpdateReplace, index, index.ETag!),
+                    new(TableTransactionActionType.Delete, new TableEntity(pk, UnreadKey(delivered, id))),
+                    new(TableTransactionActionType.Add, Listing(pk, ReadKey(delivered, id), index)),
                 ], ct);
                 return true;
             }
@@ -139,10 +141,10 @@ public sealed class Mailboxes
             return false;
         }
 
-        await _table.SubmitTransactionAsync(
+        await _table.SubmitBatchAsync(
         [
-            new(TableActionKind.Delete, index, index.ETag!),
-            new(TableActionKind.Delete, new TableEntity(pk, ReadKey(index.GetDateTime("DeliveredOn") ?? default, id))),
+            new(TableTransactionActionType.Delete, index, index.ETag!),
+            new(TableTransactionActionType.Delete, new TableEntity(pk, ReadKey(index.GetDateTimeOffset("DeliveredOn") ?? default, id))),
         ], ct);
         return true;
     }
@@ -158,7 +160,7 @@ public sealed class Mailboxes
     private static TableEntity Listing(string pk, string rowKey, TableEntity index)
     {
         var listing = new TableEntity(pk, rowKey);
-        foreach (var (name, value) in index.Properties)
+        foreach (var (name, value) in index.Where(p => p.Key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")))
         {
             listing[name] = value;
         }
@@ -168,13 +170,13 @@ public sealed class Mailboxes
 
     private static MailboxItem FromEntity(Guid id, TableEntity e) => new(
         id, e.GetString("Bericht") ?? string.Empty, e.GetString("Van") ?? string.Empty, e.GetString("Blob") ?? string.Empty,
-        e.GetDateTime("DeliveredOn") ?? default, e.GetBoolean("Read") ?? false, e.GetDateTime("ReadOn"), e.GetGuid("Answers"),
+        e.GetDateTimeOffset("DeliveredOn") ?? default, e.GetBoolean("Read") ?? false, e.GetDateTimeOffset("ReadOn"), e.GetGuid("Answers"),
         e.GetString("HubRetourCodes") is { Length: > 0 } codes ? codes.Split(',') : []);
 
-    private static string Token(string phase, TableContinuation? c) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{phase}\n{c?.NextPartitionKey}\n{c?.NextRowKey}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Token(string phase, string? c) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{phase}\n{c}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static (string Phase, TableContinuation? Continuation) ParseToken(string? token)
+    private static (string Phase, string? Continuation) ParseToken(string? token)
     {
         if (string.IsNullOrEmpty(token))
         {
@@ -186,9 +188,9 @@ public sealed class Mailboxes
             var padded = token.Replace('-', '+').Replace('_', '/');
             padded += new string('=', (4 - padded.Length % 4) % 4);
             var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('\n');
-            if (parts.Length == 3 && parts[0] is "u" or "r")
+            if (parts.Length == 2 && parts[0] is "u" or "r")
             {
-                return (parts[0], parts[1].Length == 0 ? null : new TableContinuation(parts[1], parts[2].Length == 0 ? null : parts[2]));
+                return (parts[0], parts[1].Length == 0 ? null : parts[1]);
             }
         }
         catch (FormatException)

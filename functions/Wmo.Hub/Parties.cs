@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 using Wmo.Messages;
-using Wmo.Storage;
 
 namespace Wmo.Hub;
 
@@ -45,7 +47,7 @@ public sealed class ApiKeys
     private readonly TimeProvider _time;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Until)> _valid = new(StringComparer.Ordinal);
 
-    public ApiKeys(StorageClient storage, TimeProvider time)
+    public ApiKeys(StorageClients storage, TimeProvider time)
     {
         _table = storage.GetTable(TableName);
         _time = time;
@@ -53,7 +55,7 @@ public sealed class ApiKeys
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     /// <summary>The caller a key belongs to, or null for an unknown or revoked key.</summary>
     public async Task<Caller?> AuthenticateAsync(string? key, CancellationToken ct = default)
@@ -71,7 +73,7 @@ public sealed class ApiKeys
         }
 
         var entity = await _table.GetAsync(Partition, hash, ct);
-        if (entity is null || entity.GetDateTime("RevokedOn") is not null
+        if (entity is null || entity.GetDateTimeOffset("RevokedOn") is not null
             || !Enum.TryParse<Role>(entity.GetString("Role"), out var role) || entity.GetString("Party") is not { } party)
         {
             _valid.TryRemove(hash, out _);

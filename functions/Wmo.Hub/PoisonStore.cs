@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Wmo.Storage;
+using Azure;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 
 namespace Wmo.Hub;
 
@@ -30,13 +32,13 @@ public sealed class PoisonStore
     private static readonly TimeSpan ReplayClaim = TimeSpan.FromMinutes(5);
 
     private readonly TableClient _table;
-    private readonly StorageClient _storage;
+    private readonly StorageClients _storage;
     private readonly Tracking _tracking;
     private readonly TimeProvider _time;
 
     private readonly Alerts _alerts;
 
-    public PoisonStore(StorageClient storage, Tracking tracking, Alerts alerts, TimeProvider time)
+    public PoisonStore(StorageClients storage, Tracking tracking, Alerts alerts, TimeProvider time)
     {
         _alerts = alerts;
         _table = storage.GetTable(TableName);
@@ -45,7 +47,7 @@ public sealed class PoisonStore
         _time = time;
     }
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     /// <summary>
     /// Records a message taken from <paramref name="poisonQueue"/>. A second copy of the same poisoning (the runtime
@@ -86,7 +88,7 @@ public sealed class PoisonStore
                 continue;
             }
 
-            if (existing.GetDateTime("ReplayedOn") is null)
+            if (existing.GetDateTimeOffset("ReplayedOn") is null)
             {
                 break; // the same poisoning, seen again
             }
@@ -97,7 +99,7 @@ public sealed class PoisonStore
                 await _table.UpdateAsync(entity, existing.ETag!, TableUpdateMode.Replace, ct);
                 break;
             }
-            catch (StorageRequestException ex) when (ex.IsPreconditionFailed)
+            catch (RequestFailedException ex) when (ex.IsPreconditionFailed)
             {
             }
         }
@@ -133,8 +135,8 @@ public sealed class PoisonStore
         }
 
         var now = _time.GetUtcNow();
-        if (entity.GetDateTime("ReplayedOn") is not null
-            || (entity.GetDateTime("ReplayClaimedOn") is { } claimed && now - claimed < ReplayClaim))
+        if (entity.GetDateTimeOffset("ReplayedOn") is not null
+            || (entity.GetDateTimeOffset("ReplayClaimedOn") is { } claimed && now - claimed < ReplayClaim))
         {
             return (ReplayOutcome.AlreadyReplayed, Read(entity));
         }
@@ -145,7 +147,7 @@ public sealed class PoisonStore
         {
             entity.ETag = await _table.UpdateAsync(entity, entity.ETag!, TableUpdateMode.Replace, ct);
         }
-        catch (StorageRequestException ex) when (ex.IsPreconditionFailed)
+        catch (RequestFailedException ex) when (ex.IsPreconditionFailed)
         {
             return (ReplayOutcome.AlreadyReplayed, Read(entity));
         }
@@ -181,5 +183,5 @@ public sealed class PoisonStore
 
     private static PoisonedMessage Read(TableEntity e) => new(
         Guid.ParseExact(e.RowKey, "N"), e.PartitionKey, e.GetString("Body") ?? string.Empty, e.GetString("Bericht"), e.GetString("Afzender"),
-        e.GetString("Reason") ?? string.Empty, e.GetDateTime("PoisonedOn") ?? default, e.GetInt32("Poisonings") ?? 1, e.GetDateTime("ReplayedOn"));
+        e.GetString("Reason") ?? string.Empty, e.GetDateTimeOffset("PoisonedOn") ?? default, e.GetInt32("Poisonings") ?? 1, e.GetDateTimeOffset("ReplayedOn"));
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
-using Wmo.Storage;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Wmo.AzureStorage;
 
 namespace Wmo.Hub;
 
@@ -22,7 +24,7 @@ public sealed class Retention
     private readonly Notifications.NotificationOutbox? _notifications;
 
     /// <param name="notificationPeriod">How long a delivered notification is kept (its id stops a retried announcement being sent twice).</param>
-    public Retention(StorageClient storage, Mailboxes mailboxes, Tracking tracking, TimeProvider time, TimeSpan period,
+    public Retention(StorageClients storage, Mailboxes mailboxes, Tracking tracking, TimeProvider time, TimeSpan period,
         Notifications.NotificationOutbox? notifications = null, TimeSpan? notificationPeriod = null)
     {
         _notifications = notifications;
@@ -43,7 +45,7 @@ public sealed class Retention
     public Task<int> PurgeNotificationsAsync(DateTimeOffset asOf, CancellationToken ct = default) =>
         _notifications is null ? Task.FromResult(0) : _notifications.PurgeDeliveredAsync(asOf - NotificationPeriod, ct);
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _due.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => _due.CreateIfNotExistsAsync(cancellationToken: ct);
 
     /// <summary>Schedules the purge of an acknowledged mailbox item (idempotent: the same row every time).</summary>
     public Task ScheduleAsync(string party, Guid id, CancellationToken ct = default)

@@ -8,7 +8,9 @@ using Wmo.Messages;
 using Wmo.Messages.Model;
 using Wmo.Messages.Retour;
 using MessageRules = Wmo.Messages.Retour.MessageRules;
-using Wmo.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Wmo.AzureStorage;
 
 namespace Wmo.Hub;
 
@@ -61,7 +63,7 @@ public sealed class Router
     private readonly Dashboard.LeadTimes? _leadTimes;
 
     /// <param name="cak">The CAK leg; null leaves WMO405 out (e.g. a hub that only routes iWmo).</param>
-    public Router(Tracking tracking, Mailboxes mailboxes, LedgerStore ledger, StorageClient storage, SchemaRegistry schemas, IntakeOptions options, TimeProvider time,
+    public Router(Tracking tracking, Mailboxes mailboxes, LedgerStore ledger, StorageClients storage, SchemaRegistry schemas, IntakeOptions options, TimeProvider time,
         CakLeg? cak = null, Alerts? alerts = null, Detection.DueIndex? due = null, Detection.DetectionOptions? detection = null, Dashboard.LeadTimes? leadTimes = null)
     {
         _leadTimes = leadTimes;

@@ -1,5 +1,7 @@
 using System.Globalization;
-using Wmo.Storage;
+using Azure;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 
 namespace Wmo.Hub;
 
@@ -63,7 +65,7 @@ public sealed class Tracking
     public const string IndexTableName = "berichtindex";
     private readonly TableClient _index;
 
-    public Tracking(StorageClient storage, TimeProvider time)
+    public Tracking(StorageClients storage, TimeProvider time)
     {
         _table = storage.GetTable(TableName);
         _index = storage.GetTable(IndexTableName);
@@ -72,8 +74,8 @@ public sealed class Tracking
 
     public async Task EnsureTableAsync(CancellationToken ct = default)
     {
-        await _table.CreateIfNotExistsAsync(ct);
-        await _index.CreateIfNotExistsAsync(ct);
+        await _table.CreateIfNotExistsAsync(cancellationToken: ct);
+        await _index.CreateIfNotExistsAsync(cancellationToken: ct);
     }
 
     /// <summary>Registers a received message; false when its id (= its dedupe key) is known already.</summary>
@@ -83,11 +85,11 @@ public sealed class Tracking
         var pk = record.Id.ToString("N");
         try
         {
-            await _table.SubmitTransactionAsync(
+            await _table.SubmitBatchAsync(
             [
-                new(TableActionKind.Add, ToEntity(record)),
-                new(TableActionKind.UpsertReplace, StatusEntity(pk, MessageStatus.Received, now, null, null)),
-                new(TableActionKind.UpsertReplace, StatusEntity(pk, MessageStatus.Validated, now, null, null)),
+                new(TableTransactionActionType.Add, ToEntity(record)),
+                new(TableTransactionActionType.UpsertReplace, StatusEntity(pk, MessageStatus.Received, now, null, null)),
+                new(TableTransactionActionType.UpsertReplace, StatusEntity(pk, MessageStatus.Validated, now, null, null)),
             ], ct);
             await IndexAsync(record, ct);
             return true;
@@ -157,7 +159,7 @@ public sealed class Tracking
                 found.Add((new MessageRecord(Guid.ParseExact(e.RowKey[20..], "N"), e.GetString("Bericht") ?? string.Empty, e.GetString("Afzender") ?? string.Empty,
                     e.GetString("Geadresseerde") ?? string.Empty, e.GetString("Identificatie") ?? string.Empty,
                     DateOnly.ParseExact(e.GetString("Dagtekening") ?? "0001-01-01", "yyyy-MM-dd", CultureInfo.InvariantCulture), string.Empty,
-                    e.GetDateTime("ReceivedOn") ?? default, null, null, true), e.RowKey));
+                    e.GetDateTimeOffset("ReceivedOn") ?? default, null, null, true), e.RowKey));
                 if (found.Count >= max)
                 {
                     return found;
@@ -189,10 +191,10 @@ public sealed class Tracking
     public Task MarkQueuedAsync(Guid id, CancellationToken ct = default)
     {
         var pk = id.ToString("N");
-        return _table.SubmitTransactionAsync(
+        return _table.SubmitBatchAsync(
         [
-            new(TableActionKind.UpsertMerge, new TableEntity(pk, Meta) { ["Queued"] = true }),
-            new(TableActionKind.UpsertReplace, StatusEntity(pk, MessageStatus.Queued, _time.GetUtcNow(), null, null)),
+            new(TableTransactionActionType.UpsertMerge, new TableEntity(pk, Meta) { ["Queued"] = true }),
+            new(TableTransactionActionType.UpsertReplace, StatusEntity(pk, MessageStatus.Queued, _time.GetUtcNow(), null, null)),
         ], ct);
     }
 
@@ -206,7 +208,7 @@ public sealed class Tracking
         {
             await _table.InsertIfAbsentAsync(StatusEntity(id.ToString("N"), status, _time.GetUtcNow(), detail, related), ct);
         }
-        catch (StorageRequestException ex) when (ex.IsNotFound)
+        catch (RequestFailedException ex) when (ex.IsNotFound)
         {
             // The table is created at start-up; a missing table here means storage was reset under us.
             throw new InvalidOperationException("Table 'berichten' is missing.", ex);
@@ -224,27 +226,28 @@ public sealed class Tracking
         var actions = new List<TableTransactionAction>();
         if (person is not null)
         {
-            actions.Add(new(TableActionKind.UpsertMerge, new TableEntity(pk, Meta) { ["Person"] = person }));
+            actions.Add(new(TableTransactionActionType.UpsertMerge, new TableEntity(pk, Meta) { ["Person"] = person }));
         }
 
-        actions.AddRange(links.Select(l => new TableTransactionAction(TableActionKind.UpsertReplace,
+        actions.AddRange(links.Select(l => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
             new TableEntity(pk, "l|" + l.Id.ToString("N")) { ["Relation"] = l.Relation, ["Bericht"] = l.Bericht })));
-        actions.AddRange(steps.Select(s => new TableTransactionAction(TableActionKind.Add, StatusEntity(pk, s.Status, now, s.Detail, s.Related))));
+        actions.AddRange(steps.Select(s => new TableTransactionAction(TableTransactionActionType.Add, StatusEntity(pk, s.Status, now, s.Detail, s.Related))));
         try
         {
-            await _table.SubmitTransactionAsync(actions, ct);
+            await _table.SubmitBatchAsync(actions, ct);
         }
         catch (TableTransactionFailedException ex) when (ex.IsConflict)
         {
             foreach (var action in actions)
             {
-                if (action.Kind == TableActionKind.Add)
+                var entity = (TableEntity)action.Entity;
+                if (action.ActionType == TableTransactionActionType.Add)
                 {
-                    await _table.InsertIfAbsentAsync(action.Entity, ct);
+                    await _table.InsertIfAbsentAsync(entity, ct);
                 }
                 else
                 {
-                    await _table.UpsertAsync(action.Entity, action.Kind == TableActionKind.UpsertMerge ? TableUpdateMode.Merge : TableUpdateMode.Replace, ct);
+                    await _table.UpsertAsync(entity, action.ActionType == TableTransactionActionType.UpsertMerge ? TableUpdateMode.Merge : TableUpdateMode.Replace, ct);
                 }
             }
         }
@@ -271,7 +274,7 @@ public sealed class Tracking
             }
             else if (e.RowKey.StartsWith("s|", StringComparison.Ordinal))
             {
-                statuses.Add(new StatusEntry(e.GetString("Status")!, e.GetDateTime("At") ?? default, e.GetString("Detail"), e.GetGuid("Related")));
+                statuses.Add(new StatusEntry(e.GetString("Status")!, e.GetDateTimeOffset("At") ?? default, e.GetString("Detail"), e.GetGuid("Related")));
             }
             else if (e.RowKey.StartsWith("l|", StringComparison.Ordinal) && Guid.TryParseExact(e.RowKey[2..], "N", out var other))
             {
@@ -317,7 +320,7 @@ public sealed class Tracking
         e.GetString("Identificatie") ?? string.Empty,
         DateOnly.ParseExact(e.GetString("Dagtekening") ?? "0001-01-01", "yyyy-MM-dd", CultureInfo.InvariantCulture),
         e.GetString("Blob") ?? string.Empty,
-        e.GetDateTime("ReceivedOn") ?? default,
+        e.GetDateTimeOffset("ReceivedOn") ?? default,
         e.GetString("Person"),
         e.GetGuid("Answers"),
         e.GetBoolean("Queued") ?? false);

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Wmo.Storage;
+using Wmo.AzureStorage;
 using Wmo.Testing;
 
 namespace Wmo.EndToEnd.Tests;
@@ -45,7 +45,7 @@ public sealed class CakLegTests : IAsyncLifetime
         var (blob, queue, table) = (AzuriteFixture.FreePort(), AzuriteFixture.FreePort(), AzuriteFixture.FreePort());
         _azurite = AzuriteFixture.StartAzurite(blob, queue, table);
         await AzuriteFixture.WaitForPortsAsync([blob, queue, table], TimeSpan.FromSeconds(30));
-        _storage = StorageAccount.DevelopmentConnectionString("127.0.0.1", blob, queue, table);
+        _storage = AzuriteFixture.DevelopmentConnectionString("127.0.0.1", blob, queue, table);
         await StartSimulatorAsync();
         _host = await HostProcess.StartWmoHostAsync(_storage, _hostPort, new Dictionary<string, string>
         {
@@ -223,7 +223,7 @@ public sealed class CakLegTests : IAsyncLifetime
             await _hub.AcceptedAsync(AanbiederKey, chain.Stop(7100 + n, _today.AddDays(-9), _today.AddDays(-2)));
         }
 
-        using var storage = StorageClient.FromConnectionString(_storage);
+        var storage = StorageClients.FromConnectionString(_storage);
         var pending = new Wmo.Hub.Cak.CakOutbox(storage);
         var clock = Stopwatch.StartNew();
         while (await pending.CountAsync() < 6 && clock.Elapsed < TimeSpan.FromSeconds(60))

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Wmo.AzureStorage;
 using Wmo.Hub.Chain;
-using Wmo.Storage;
 using Wmo.Testing;
 
 namespace Wmo.EndToEnd.Tests;
@@ -99,7 +99,7 @@ public sealed class CrashDuringBurstTests : IClassFixture<AzuriteFixture>, IAsyn
         await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(SendAsync)));
         Assert.True(killed);
 
-        using var storage = _azurite.CreateClient();
+        var storage = _azurite.CreateClient();
         var clock = Stopwatch.StartNew();
         var expected = ids.ToHashSet();
         HashSet<Guid> delivered;

@@ -43,7 +43,7 @@ public sealed class DemoDashboard : IAsyncLifetime
         var (blob, queue, table) = (AzuriteFixture.FreePort(), AzuriteFixture.FreePort(), AzuriteFixture.FreePort());
         _azurite = AzuriteFixture.StartAzurite(blob, queue, table);
         await AzuriteFixture.WaitForPortsAsync([blob, queue, table], TimeSpan.FromSeconds(30));
-        var storage = Wmo.Storage.StorageAccount.DevelopmentConnectionString("127.0.0.1", blob, queue, table);
+        var storage = AzuriteFixture.DevelopmentConnectionString("127.0.0.1", blob, queue, table);
 
         _simulator = HostProcess.Start("functions/Wmo.CakSimulator", "Wmo.CakSimulator", new Dictionary<string, string>
         {

@@ -2,12 +2,12 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Wmo.AzureStorage;
 using Wmo.Hub;
 using Wmo.Hub.Chain;
 using Wmo.Messages;
 using Wmo.Messages.Model;
 using Wmo.Messages.Retour;
-using Wmo.Storage;
 using Wmo.Testing;
 
 namespace Wmo.EndToEnd.Tests;
@@ -88,7 +88,7 @@ public sealed class HubFlowTests(HubHostFixture fixture) : IClassFixture<HubHost
 
     private ChainMessages Chain() => new(_gemeente, _aanbieder, ChainMessages.RandomBsn(), _today);
 
-    private LedgerStore Ledger(StorageClient storage) => new(storage, Secret);
+    private LedgerStore Ledger(StorageClients storage) => new(storage, Secret);
 
     private static string Example(string name) =>
         File.ReadAllText(Path.Combine(RepoPaths.Root, "..", "shared", "reference", "iwmo-3.2", "examples", name + ".xml"));
@@ -114,7 +114,7 @@ public sealed class HubFlowTests(HubHostFixture fixture) : IClassFixture<HubHost
         var item = await _hub.WaitForMessageAsync(ExampleKeys[addressee], posted.Id);
         Assert.Equal(example, item.GetProperty("bericht").GetString());
         Assert.Equal(sender, item.GetProperty("van").GetString());
-        using var storage = _azurite.CreateClient();
+        var storage = _azurite.CreateClient();
         var gemeente = Routing.Gemeente(message);
         foreach (var bsn in Routing.Bsns(message))
         {
@@ -156,7 +156,7 @@ public sealed class HubFlowTests(HubHostFixture fixture) : IClassFixture<HubHost
         Assert.Contains(history.GetProperty("links").EnumerateArray(), l => l.GetProperty("id").GetGuid() == antwoordId && l.GetProperty("relation").GetString() == "answered-by");
         Assert.Equal("answered", history.GetProperty("status").GetString());
 
-        using var storage = _azurite.CreateClient();
+        var storage = _azurite.CreateClient();
         var ledger = Ledger(storage);
         var person = ledger.PersonId(_gemeente, chain.Bsn);
         var kinds = (await ledger.EntriesAsync(person)).SelectMany(e => e.Events).Select(e => e.Kind).ToList();
@@ -178,7 +178,7 @@ public sealed class HubFlowTests(HubHostFixture fixture) : IClassFixture<HubHost
             new StartProduct(8002, new Product("02", null), null, _today.AddDays(-4), "1")));
         await _hub.WaitForMessageAsync(GemeenteKey, correction);
 
-        using var storage = _azurite.CreateClient();
+        var storage = _azurite.CreateClient();
         var state = (await Ledger(storage).GetStateAsync(Ledger(storage).PersonId(_gemeente, chain.Bsn)))!;
         Assert.Equal(_today.AddDays(-4), Assert.Single(state.CurrentStarts(8002)).Begindatum);
         Assert.DoesNotContain(await _hub.MailboxAsync(AanbiederKey), i => i.GetProperty("van").GetString() == "hub"
@@ -232,7 +232,7 @@ public sealed class HubFlowTests(HubHostFixture fixture) : IClassFixture<HubHost
         Assert.Equal(HttpStatusCode.Conflict, second.Status);
         Assert.Equal(first.Id, second.Id);
         await _hub.WaitForMessageAsync(GemeenteKey, first.Id);
-        using var storage = _azurite.CreateClient();
+        var storage = _azurite.CreateClient();
         var entries = await Ledger(storage).EntriesAsync(Ledger(storage).PersonId(_gemeente, chain.Bsn));
         Assert.Single(entries, e => e.MessageId == first.Id);
         Assert.Single(await _hub.MailboxAsync(GemeenteKey), i => i.GetProperty("id").GetGuid() == first.Id);
@@ -290,7 +290,7 @@ public sealed class HubFlowTests(HubHostFixture fixture) : IClassFixture<HubHost
         var posted = await _hub.PostAsync(AanbiederKey, Encoding.UTF8.GetBytes(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, posted.Status);
-        using var storage = _azurite.CreateClient();
+        var storage = _azurite.CreateClient();
         var stored = storage.GetTable(Tracking.TableName).QueryAsync(
             TableFilter.And(TableFilter.Equal("Afzender", _aanbieder), $"ReceivedOn ge {TableFilter.DateTimeLiteral(since)}"));
         Assert.False(await stored.AnyAsync());

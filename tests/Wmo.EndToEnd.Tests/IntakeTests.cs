@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Wmo.Storage;
+using Wmo.AzureStorage;
 using Wmo.Testing;
 
 namespace Wmo.EndToEnd.Tests;
@@ -89,7 +89,7 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
         Assert.Equal("application/problem+json", type);
         Assert.Equal(id, duplicate.RootElement.GetProperty("id").GetGuid());
 
-        using var storage = _azurite.CreateClient();
+        var storage = _azurite.CreateClient();
         // The router may have taken the queue reference already; the intake record names the archived blob.
         var record = await storage.GetTable("berichten").GetAsync(id.ToString("N"), "meta");
         Assert.True(record!.GetBoolean("Queued"));

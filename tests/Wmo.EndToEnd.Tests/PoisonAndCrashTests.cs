@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Wmo.AzureStorage;
 using Wmo.Hub;
 using Wmo.Hub.Chain;
-using Wmo.Storage;
 using Wmo.Testing;
 
 namespace Wmo.EndToEnd.Tests;
@@ -47,7 +47,7 @@ public sealed class PoisonAndCrashTests : IClassFixture<AzuriteFixture>, IAsyncL
     [Fact]
     public async Task A_message_that_cannot_be_routed_is_listed_with_its_reason_and_replayed_once_after_the_fix()
     {
-        using var storage = _azurite.CreateClient();
+        var storage = _azurite.CreateClient();
         var chain = new ChainMessages(_gemeente, _aanbieder, ChainMessages.RandomBsn(), DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1));
         var message = chain.Toewijzing(9001);
         var header = message.Header;

@@ -1,15 +1,16 @@
 using System.Diagnostics;
-using Wmo.Storage;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 using Wmo.Testing;
 
 namespace Wmo.EndToEnd.Tests;
 
 /// <summary>The trigger runtime as separate OS processes: crashes and two instances on one storage account.</summary>
-public sealed class RuntimeProcessTests : IClassFixture<AzuriteFixture>, IDisposable
+public sealed class RuntimeProcessTests : IClassFixture<AzuriteFixture>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
     private readonly AzuriteFixture _azurite;
-    private readonly StorageClient _client;
+    private readonly StorageClients _client;
     private readonly string _queue = UniqueName.For("probe");
     private readonly string _table = UniqueName.For("probe");
     private readonly string _hostId = UniqueName.For("e2e");
@@ -19,8 +20,6 @@ public sealed class RuntimeProcessTests : IClassFixture<AzuriteFixture>, IDispos
         _azurite = azurite;
         _client = azurite.CreateClient();
     }
-
-    public void Dispose() => _client.Dispose();
 
     private async Task<HostProcess> StartProbeHostAsync(string name, string lease = "00:00:03", string schedule = "0 0 0 1 1 *")
     {
@@ -77,7 +76,7 @@ public sealed class RuntimeProcessTests : IClassFixture<AzuriteFixture>, IDispos
 
         var done = Assert.Single(await RowsAsync("done-hang-1"));
         Assert.StartsWith("second-", done.RowKey, StringComparison.Ordinal);
-        Assert.Equal(2, done.GetInt64("DequeueCount"));
+        Assert.Equal(2, done.GetWholeNumber("DequeueCount"));
         var poison = _client.GetQueue(_queue + "-poison");
         await poison.CreateIfNotExistsAsync();
         Assert.Equal(0, await poison.GetApproximateCountAsync());

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using Wmo.Storage;
+using Wmo.AzureStorage;
 
 namespace Wmo.Functions.Runtime.Tests;
 
@@ -15,7 +15,7 @@ public class HostJsonTests
         Assert.Equal(5, hostJson.Queues.MaxDequeueCount);
         Assert.Equal(TimeSpan.Zero, hostJson.Queues.VisibilityTimeout);
         Assert.Equal(TimeSpan.FromMinutes(1), hostJson.Queues.MaxPollingInterval);
-        Assert.Equal(QueueMessageEncoding.Base64, hostJson.Queues.MessageEncoding);
+        Assert.Equal(Azure.Storage.Queues.QueueMessageEncoding.Base64, hostJson.Queues.MessageEncoding);
         Assert.Equal(TimeSpan.FromSeconds(60), hostJson.Singleton.ListenerLockPeriod);
         Assert.Null(hostJson.FunctionTimeout);
     }
@@ -39,7 +39,7 @@ public class HostJsonTests
         Assert.Equal(3, hostJson.Queues.MaxDequeueCount);
         Assert.Equal(TimeSpan.FromSeconds(30), hostJson.Queues.VisibilityTimeout);
         Assert.Equal(TimeSpan.FromSeconds(2), hostJson.Queues.MaxPollingInterval);
-        Assert.Equal(QueueMessageEncoding.None, hostJson.Queues.MessageEncoding);
+        Assert.Equal(Azure.Storage.Queues.QueueMessageEncoding.None, hostJson.Queues.MessageEncoding);
         Assert.Equal(TimeSpan.FromSeconds(15), hostJson.Singleton.ListenerLockPeriod);
         Assert.Equal(TimeSpan.FromSeconds(5), hostJson.Singleton.ListenerLockRecoveryPollingInterval);
         Assert.Equal(TimeSpan.FromMinutes(5), hostJson.FunctionTimeout);
@@ -61,7 +61,7 @@ public class HostJsonTests
         Assert.Equal(16, hostJson.Queues.BatchSize);
         Assert.Equal(5, hostJson.Queues.MaxDequeueCount);
         Assert.Equal(TimeSpan.FromMinutes(1), hostJson.Queues.MaxPollingInterval);
-        Assert.Equal(QueueMessageEncoding.Base64, hostJson.Queues.MessageEncoding);
+        Assert.Equal(Azure.Storage.Queues.QueueMessageEncoding.Base64, hostJson.Queues.MessageEncoding);
     }
 
     [Theory]

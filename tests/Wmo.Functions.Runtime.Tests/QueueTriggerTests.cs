@@ -1,13 +1,15 @@
-using Wmo.Storage;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Wmo.AzureStorage;
 using Wmo.Testing;
 
 namespace Wmo.Functions.Runtime.Tests;
 
-public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>, IDisposable
+public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private readonly AzuriteFixture _azurite;
-    private readonly StorageClient _client;
+    private readonly StorageClients _client;
     private readonly Recorder _recorder = new();
     private readonly string _queueName = UniqueName.For("work");
 
@@ -16,8 +18,6 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>, IDisposab
         _azurite = azurite;
         _client = azurite.CreateClient();
     }
-
-    public void Dispose() => _client.Dispose();
 
     private Dictionary<string, string?> Settings(string? lease = null, string? grace = null) => new()
     {
@@ -68,7 +68,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>, IDisposab
 
         Assert.Equal([1L, 2L, 3L, 4L, 5L], _recorder.Messages.Select(m => m.Message.DequeueCount));
         Assert.Equal(0, await queue.GetApproximateCountAsync());
-        Assert.Equal("kapot", Assert.Single(await poison.PeekAsync()).Body);
+        Assert.Equal("kapot", Assert.Single(await poison.PeekAsync()).MessageText);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>, IDisposab
             f => f.AddQueueFunction<RecordingHandler>("Work", "%WorkQueue%"), Settings(lease: "00:00:02"));
 
         await Eventually.TrueAsync(() => _recorder.Messages.Count == 1, Wait, "the handler started");
-        var stolen = new List<QueueMessage>();
+        var stolen = new List<PeekedMessage>();
         for (var i = 0; i < 8; i++)
         {
             await Task.Delay(500);
@@ -150,7 +150,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>, IDisposab
         var again = await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30));
 
         var message = Assert.Single(again);
-        Assert.Equal("in flight", message.Body);
+        Assert.Equal("in flight", message.MessageText);
         Assert.Equal(2, message.DequeueCount);
     }
 

@@ -1,14 +1,14 @@
 using System.Text.Json;
-using Wmo.Storage;
+using Wmo.AzureStorage;
 using Wmo.Testing;
 
 namespace Wmo.Functions.Runtime.Tests;
 
-public sealed class TimerTriggerTests : IClassFixture<AzuriteFixture>, IDisposable
+public sealed class TimerTriggerTests : IClassFixture<AzuriteFixture>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private readonly AzuriteFixture _azurite;
-    private readonly StorageClient _client;
+    private readonly StorageClients _client;
     private readonly Recorder _recorder = new();
     private readonly string _hostId = "timer-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -17,8 +17,6 @@ public sealed class TimerTriggerTests : IClassFixture<AzuriteFixture>, IDisposab
         _azurite = azurite;
         _client = azurite.CreateClient();
     }
-
-    public void Dispose() => _client.Dispose();
 
     private Task<TestRuntimeHost> StartAsync(string schedule, bool runOnStartup = false, string hostName = "a") =>
         TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(), _recorder,

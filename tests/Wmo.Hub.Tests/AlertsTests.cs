@@ -1,11 +1,12 @@
-using Wmo.Storage;
+using Azure;
+using Wmo.AzureStorage;
 using Wmo.Testing;
 
 namespace Wmo.Hub.Tests;
 
-public sealed class AlertsTests : IClassFixture<AzuriteFixture>, IDisposable
+public sealed class AlertsTests : IClassFixture<AzuriteFixture>
 {
-    private readonly StorageClient _storage;
+    private readonly StorageClients _storage;
     private readonly Alerts _alerts;
     private readonly string _gemeente = Random.Shared.Next(1000, 9999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -15,8 +16,6 @@ public sealed class AlertsTests : IClassFixture<AzuriteFixture>, IDisposable
         _alerts = new Alerts(_storage, TimeProvider.System);
         _alerts.EnsureTableAsync().GetAwaiter().GetResult();
     }
-
-    public void Dispose() => _storage.Dispose();
 
     private Alert Alert(string subject, string severity) => new(Alerts.IdOf("R1", subject, "2026-03"), "R1", severity, AlertStatus.Open, _gemeente, subject, "2026-03",
         _gemeente, null, 42, "*****0006", subject, DateTimeOffset.UtcNow, null, 2, 4200, "Twee maanden eigen bijdrage stapelen op.");

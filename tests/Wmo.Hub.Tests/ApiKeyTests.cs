@@ -1,11 +1,11 @@
-using Wmo.Storage;
+using Wmo.AzureStorage;
 using Wmo.Testing;
 
 namespace Wmo.Hub.Tests;
 
-public sealed class ApiKeyTests : IClassFixture<AzuriteFixture>, IDisposable
+public sealed class ApiKeyTests : IClassFixture<AzuriteFixture>
 {
-    private readonly StorageClient _storage;
+    private readonly StorageClients _storage;
     private readonly ApiKeys _keys;
 
     public ApiKeyTests(AzuriteFixture azurite)
@@ -14,8 +14,6 @@ public sealed class ApiKeyTests : IClassFixture<AzuriteFixture>, IDisposable
         _keys = new ApiKeys(_storage, TimeProvider.System);
         _keys.EnsureTableAsync().GetAwaiter().GetResult();
     }
-
-    public void Dispose() => _storage.Dispose();
 
     [Fact]
     public async Task An_issued_key_authenticates_as_its_party_and_role_and_is_stored_only_as_a_hash()
@@ -29,7 +27,7 @@ public sealed class ApiKeyTests : IClassFixture<AzuriteFixture>, IDisposable
         Assert.Equal(new Caller(party, Role.Gemeente), caller);
         var row = Assert.Single(stored);
         Assert.Equal(ApiKeys.Hash(key), row.RowKey);
-        Assert.DoesNotContain(row.Properties.Values, v => v is string s && s.Contains(key, StringComparison.Ordinal));
+        Assert.DoesNotContain(row.Select(p => p.Value), v => v is string s && s.Contains(key, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,10 +1,10 @@
+using Wmo.AzureStorage;
 using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
 using Wmo.Hub.Dashboard;
 using Wmo.Hub.Detection;
 using Wmo.Messages;
 using Wmo.Messages.Model;
-using Wmo.Storage;
 using Wmo.Testing;
 
 namespace Wmo.Hub.Tests;
@@ -13,11 +13,11 @@ namespace Wmo.Hub.Tests;
 /// What the dashboard reads besides alerts, against Azurite: the supplier lead times routing records per start (and
 /// removes with a deleted start), their report figures, and the message search index intake and routing write.
 /// </summary>
-public sealed class DashboardDataTests : IClassFixture<AzuriteFixture>, IDisposable
+public sealed class DashboardDataTests : IClassFixture<AzuriteFixture>
 {
     private static readonly SchemaRegistry Schemas = SchemaRegistry.Load();
     private static readonly WorkingDays Calendar = new();
-    private readonly StorageClient _storage;
+    private readonly StorageClients _storage;
     private readonly Tracking _tracking;
     private readonly Intake _intake;
     private readonly Router _router;
@@ -40,8 +40,6 @@ public sealed class DashboardDataTests : IClassFixture<AzuriteFixture>, IDisposa
         Task.WhenAll(_intake.EnsureStorageAsync(), _tracking.EnsureTableAsync(), ledger.EnsureTableAsync(), _leadTimes.EnsureTableAsync(), cak.Outbox.EnsureTableAsync())
             .GetAwaiter().GetResult();
     }
-
-    public void Dispose() => _storage.Dispose();
 
     private async Task<Guid> RouteAsync(IIwmoMessage message)
     {

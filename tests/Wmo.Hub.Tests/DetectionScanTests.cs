@@ -1,19 +1,22 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
 using Wmo.Hub.Detection;
 using Wmo.Messages;
 using Wmo.Messages.Model;
-using Wmo.Storage;
 using Wmo.Testing;
 
 namespace Wmo.Hub.Tests;
 
 /// <summary>The due index and the detection scan against Azurite: deadlines from routing, alerts raised, escalated, resolved.</summary>
-public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposable
+public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>
 {
     private static readonly SchemaRegistry Schemas = SchemaRegistry.Load();
     private static readonly WorkingDays Calendar = new();
-    private readonly StorageClient _storage;
+    private readonly StorageClients _storage;
     private readonly Tracking _tracking;
     private readonly LedgerStore _ledger;
     private readonly Intake _intake;
@@ -49,8 +52,6 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
         Task.WhenAll(_intake.EnsureStorageAsync(), _ledger.EnsureTableAsync(), _alerts.EnsureTableAsync(), due.EnsureTableAsync(), cak.Outbox.EnsureTableAsync())
             .GetAwaiter().GetResult();
     }
-
-    public void Dispose() => _storage.Dispose();
 
     private async Task RouteAsync(IIwmoMessage message)
     {
@@ -324,18 +325,16 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
     }
 
     /// <summary>Counts the requests that read a person's chain from the ledger (table <c>ketens</c>).</summary>
-    private sealed class LedgerReads() : DelegatingHandler(new SocketsHttpHandler())
+    private sealed class LedgerReads : HttpPipelineSynchronousPolicy
     {
         public int Count;
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        public override void OnSendingRequest(HttpMessage message)
         {
-            if (request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath.Contains("/" + LedgerStore.TableName + "(", StringComparison.Ordinal))
+            if (message.Request.Method == RequestMethod.Get && message.Request.Uri.Path.Contains("/" + LedgerStore.TableName + "(", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref Count);
             }
-
-            return base.SendAsync(request, cancellationToken);
         }
     }
 
@@ -343,7 +342,7 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>, IDisposa
     public async Task Routing_keeps_a_copy_of_the_chain_in_each_due_row_so_the_scan_raises_without_reading_the_ledger_and_confirms_before_it_resolves()
     {
         var reads = new LedgerReads();
-        using var counted = _azurite.CreateClient(new StorageClientOptions { PrimaryHandler = () => reads });
+        var counted = _azurite.CreateClient(options => options.AddPolicy(reads, HttpPipelinePosition.PerCall));
         var scanner = new Scanner(_due, new LedgerStore(counted, "test-secret"), _tracking, _alerts, _cak, _detection, TimeProvider.System);
         await RouteAsync(_chain.Toewijzing(310));
         var deadline = Calendar.AddWorkingDays(_today, 5);

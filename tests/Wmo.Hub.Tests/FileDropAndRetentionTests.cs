@@ -1,8 +1,8 @@
 using System.IO.Abstractions;
 using System.Text;
 using System.Text.Json;
+using Wmo.AzureStorage;
 using Wmo.Messages;
-using Wmo.Storage;
 using Wmo.Testing;
 
 namespace Wmo.Hub.Tests;
@@ -10,7 +10,7 @@ namespace Wmo.Hub.Tests;
 public sealed class FileDropAndRetentionTests : IClassFixture<AzuriteFixture>, IDisposable
 {
     private static readonly SchemaRegistry Schemas = SchemaRegistry.Load();
-    private readonly StorageClient _storage;
+    private readonly StorageClients _storage;
     private readonly Tracking _tracking;
     private readonly Mailboxes _mailboxes;
     private readonly Intake _intake;
@@ -27,11 +27,7 @@ public sealed class FileDropAndRetentionTests : IClassFixture<AzuriteFixture>, I
         _intake.EnsureStorageAsync().GetAwaiter().GetResult();
     }
 
-    public void Dispose()
-    {
-        _storage.Dispose();
-        Directory.Delete(_root, recursive: true);
-    }
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private string Drop(string party, string name, byte[] content, bool settled = true)
     {

@@ -1,17 +1,19 @@
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Wmo.AzureStorage;
 using Wmo.Messages;
 using Wmo.Messages.Model;
-using Wmo.Storage;
 using Wmo.Testing;
 
 namespace Wmo.Hub.Tests;
 
-public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IDisposable
+public sealed class IntakeTests : IClassFixture<AzuriteFixture>
 {
     private static readonly SchemaRegistry Schemas = SchemaRegistry.Load();
-    private readonly StorageClient _storage;
+    private readonly StorageClients _storage;
     private readonly Intake _intake;
     private readonly Tracking _tracking;
     private readonly Mailboxes _mailboxes;
@@ -25,8 +27,6 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IDisposable
         _intake = new Intake(_storage, _tracking, _mailboxes, Schemas, new IntakeOptions(), TimeProvider.System);
         _intake.EnsureStorageAsync().GetAwaiter().GetResult();
     }
-
-    public void Dispose() => _storage.Dispose();
 
     private static byte[] Fresh305()
     {
@@ -57,7 +57,7 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IDisposable
         for (var round = 0; round < 100; round++)
         {
             var batch = await inbox.ReceiveAsync(32, TimeSpan.FromSeconds(30));
-            if (batch.Count == 0)
+            if (batch.Length == 0)
             {
                 break;
             }

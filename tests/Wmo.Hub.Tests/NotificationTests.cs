@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Wmo.AzureStorage;
 using Wmo.Hub.Notifications;
-using Wmo.Storage;
 using Wmo.Testing;
 
 namespace Wmo.Hub.Tests;
@@ -11,7 +11,7 @@ namespace Wmo.Hub.Tests;
 /// <summary>The notification outbox against Azurite, delivered over real HTTP to a webhook receiver that fails for a while.</summary>
 public sealed class NotificationTests : IClassFixture<AzuriteFixture>, IDisposable
 {
-    private readonly StorageClient _storage;
+    private readonly StorageClients _storage;
     private readonly string _owner = Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
     private readonly string _gemeente = Random.Shared.Next(1000, 9999).ToString(System.Globalization.CultureInfo.InvariantCulture);
     private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
@@ -22,7 +22,6 @@ public sealed class NotificationTests : IClassFixture<AzuriteFixture>, IDisposab
     public void Dispose()
     {
         _receiver.Dispose();
-        _storage.Dispose();
     }
 
     private (Alerts Alerts, Notifier Notifier, NotificationOutbox Outbox) Create(int maxPerHour, string format = WebhookFormat.Json)

@@ -1,17 +1,17 @@
 using System.Text;
+using Wmo.AzureStorage;
 using Wmo.Hub.Chain;
 using Wmo.Messages;
 using Wmo.Messages.Model;
-using Wmo.Storage;
 using Wmo.Testing;
 
 namespace Wmo.Hub.Tests;
 
 /// <summary>Routing against Azurite: mailboxes, ledger, tracking, the hub's retours, and idempotency on retries.</summary>
-public sealed class RouterTests : IClassFixture<AzuriteFixture>, IDisposable
+public sealed class RouterTests : IClassFixture<AzuriteFixture>
 {
     private static readonly SchemaRegistry Schemas = SchemaRegistry.Load();
-    private readonly StorageClient _storage;
+    private readonly StorageClients _storage;
     private readonly Tracking _tracking;
     private readonly Mailboxes _mailboxes;
     private readonly LedgerStore _ledger;
@@ -33,8 +33,6 @@ public sealed class RouterTests : IClassFixture<AzuriteFixture>, IDisposable
         _intake.EnsureStorageAsync().GetAwaiter().GetResult();
         _ledger.EnsureTableAsync().GetAwaiter().GetResult();
     }
-
-    public void Dispose() => _storage.Dispose();
 
     private Router NewRouter(TimeSpan? grace = null) => new(_tracking, _mailboxes, _ledger, _storage, Schemas,
         new IntakeOptions { ChainGrace = grace ?? TimeSpan.Zero, ChainRetryDelay = TimeSpan.FromSeconds(30) }, TimeProvider.System);

@@ -1,9 +1,10 @@
 using System.Globalization;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Wmo.AzureStorage;
 using Wmo.Functions.Runtime;
-using Wmo.Storage;
 
 // Settings come from the environment: AzureWebJobsStorage, ProbeQueue, TickSchedule, Probe__Table, Probe__HostName,
 // Runtime__*, AzureFunctionsJobHost__* (host.json overrides). host.json is the repository's, beside the binary.
@@ -11,7 +12,7 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddFunctionsRuntime(builder.Configuration, Path.Combine(AppContext.BaseDirectory, "host.json"))
     .AddQueueFunction<ProbeHandler>("Probe", "%ProbeQueue%")
     .AddTimerFunction<TickHandler>("Tick", "%TickSchedule%");
-builder.Services.AddSingleton(sp => sp.GetRequiredService<StorageClient>().GetTable(builder.Configuration["Probe:Table"]!));
+builder.Services.AddSingleton(sp => sp.GetRequiredService<StorageClients>().GetTable(builder.Configuration["Probe:Table"]!));
 var host = builder.Build();
 await host.Services.GetRequiredService<TableClient>().CreateIfNotExistsAsync();
 Console.WriteLine($"ready pid={Environment.ProcessId}");

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Wmo.Storage;
+using Wmo.AzureStorage;
 using Xunit;
 
 namespace Wmo.Testing;
@@ -22,7 +22,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = string.Empty;
 
-    public StorageClient CreateClient(StorageClientOptions? options = null) => StorageClient.FromConnectionString(ConnectionString, options);
+    public StorageClients CreateClient(Action<Azure.Core.ClientOptions>? configure = null) => StorageClients.FromConnectionString(ConnectionString, configure);
 
     public async Task InitializeAsync() => ConnectionString = await Shared.Value;
 
@@ -40,7 +40,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         _process = StartAzurite(blob, queue, table);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(_process);
         await WaitForPortsAsync([blob, queue, table], TimeSpan.FromSeconds(30));
-        return StorageAccount.DevelopmentConnectionString("127.0.0.1", blob, queue, table);
+        return DevelopmentConnectionString("127.0.0.1", blob, queue, table);
     }
 
     /// <summary>Starts an Azurite with a throw-away data folder on the given ports (the caller stops it with <see cref="Stop"/>).</summary>
@@ -61,6 +61,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
         foreach (var arg in new[]
                  {
                      "--silent", "--disableTelemetry",
+                     // The Azure SDKs speak a newer service version than any Azurite knows.
+                     "--skipApiVersionCheck",
                      // A throw-away disk store: under sustained queue load the in-memory store was seen to stall.
                      "--location", Directory.CreateTempSubdirectory("wmo-azurite-").FullName,
                      "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(CultureInfo.InvariantCulture),
@@ -78,6 +80,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
         process.BeginErrorReadLine();
         return process;
     }
+
+    /// <summary>A connection string for an Azurite on custom ports (the well-known, public development account key).</summary>
+    public static string DevelopmentConnectionString(string host, int blobPort, int queuePort, int tablePort) =>
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+        $"BlobEndpoint=http://{host}:{blobPort}/devstoreaccount1;QueueEndpoint=http://{host}:{queuePort}/devstoreaccount1;" +
+        $"TableEndpoint=http://{host}:{tablePort}/devstoreaccount1;";
 
     public static void Stop(Process? process)
     {

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 using Wmo.Hub.Chain;
 using Wmo.Messages;
 using Wmo.Messages.Model;
-using Wmo.Storage;
 
 namespace Wmo.Hub.Cak;
 
@@ -23,9 +24,9 @@ public sealed class CakOutbox
     private const string Pending = "pending";
     private readonly TableClient _table;
 
-    public CakOutbox(StorageClient storage) => _table = storage.GetTable(TableName);
+    public CakOutbox(StorageClients storage) => _table = storage.GetTable(TableName);
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     /// <summary>Queues a WMO405 once (the same row on every attempt of the message that caused it).</summary>
     public Task EnqueueAsync(Guid id, string blob, string gemeente, string identificatie, DateTimeOffset decidedOn, CancellationToken ct = default) =>

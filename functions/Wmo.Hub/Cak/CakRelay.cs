@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
-using Wmo.Storage;
+using Wmo.AzureStorage;
 
 namespace Wmo.Hub.Cak;
 
@@ -122,7 +122,7 @@ public sealed record RelayRound(int Sent, int Pending, string? Error);
 /// message the transport cannot deliver, so order is kept and the rest waits for the next round: the CAK being down
 /// for hours only delays delivery. A message leaves the outbox after it was delivered; tracking shows each step.
 /// </summary>
-public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageClient storage, Tracking tracking, Alerts alerts, TimeProvider time)
+public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageClients storage, Tracking tracking, Alerts alerts, TimeProvider time)
 {
     // After a start there may be an open unreachable-alert from before; resolve it on the first good round.
     private bool _mayHaveOpenAlert = true;

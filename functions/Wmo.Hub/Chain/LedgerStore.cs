@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 using Wmo.Messages.Retour;
-using Wmo.Storage;
 
 namespace Wmo.Hub.Chain;
 
@@ -47,13 +49,13 @@ public sealed class LedgerStore
     private readonly byte[] _personKey;
 
     /// <param name="personKeySecret">The HMAC key for person ids: the same for every host of a deployment, kept secret.</param>
-    public LedgerStore(StorageClient storage, string personKeySecret)
+    public LedgerStore(StorageClients storage, string personKeySecret)
     {
         _table = storage.GetTable(TableName);
         _personKey = Encoding.UTF8.GetBytes(personKeySecret);
     }
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     /// <summary>The opaque id of a person with a gemeente: used as partition key and in URLs instead of the BSN.</summary>
     public string PersonId(string gemeente, string bsn) =>
@@ -127,13 +129,13 @@ public sealed class LedgerStore
             var outcome = evaluate(state);
             var items = outcome.Outbox;
             var entry = new LedgerEntry(messageId, bericht, at, outcome.Events, outcome.Findings, outcome.Assessed, items) { Due = outcome.Due };
-            var actions = new List<TableTransactionAction> { new(TableActionKind.Add, WriteEntry(personId, markerKey, entry)) };
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, WriteEntry(personId, markerKey, entry)) };
             var newState = WriteState(personId, outcome.State);
-            actions.Add(stateEntity is null ? new(TableActionKind.Add, newState) : new(TableActionKind.UpdateReplace, newState, stateEntity.ETag!));
-            actions.AddRange(items.Select((item, n) => new TableTransactionAction(TableActionKind.Add, WriteOutbox(personId, messageId, n, item))));
+            actions.Add(stateEntity is null ? new(TableTransactionActionType.Add, newState) : new(TableTransactionActionType.UpdateReplace, newState, stateEntity.ETag!));
+            actions.AddRange(items.Select((item, n) => new TableTransactionAction(TableTransactionActionType.Add, WriteOutbox(personId, messageId, n, item))));
             try
             {
-                await _table.SubmitTransactionAsync(actions, ct);
+                await _table.SubmitBatchAsync(actions, ct);
                 return entry with { State = outcome.State };
             }
             catch (TableTransactionFailedException ex) when ((ex.IsConflict || ex.IsPreconditionFailed) && attempt < 20)
@@ -202,7 +204,7 @@ public sealed class LedgerStore
     private static LedgerEntry ReadEntry(TableEntity e, IReadOnlyList<OutboxItem> outbox) => new(
         Guid.ParseExact(e.RowKey[2..], "N"),
         e.GetString("Bericht") ?? string.Empty,
-        e.GetDateTime("At") ?? default,
+        e.GetDateTimeOffset("At") ?? default,
         JsonSerializer.Deserialize<List<LedgerEvent>>(e.GetBinary("Events") ?? "[]"u8.ToArray(), Json) ?? [],
         JsonSerializer.Deserialize<List<Finding>>(e.GetString("Findings") ?? "[]", Json) ?? [],
         e.GetInt32("Assessed") ?? 0,

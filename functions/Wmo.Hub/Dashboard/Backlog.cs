@@ -1,6 +1,7 @@
 using System.Globalization;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 using Wmo.Hub.Detection;
-using Wmo.Storage;
 
 namespace Wmo.Hub.Dashboard;
 
@@ -55,13 +56,13 @@ public static class Backlog
 /// and by the timer <c>BacklogRefresh</c> (every ten minutes by default), so acknowledgements and resolutions that
 /// happen between scans show within minutes; the page says when it was computed.
 /// </summary>
-public sealed class BacklogSnapshots(StorageClient storage, Alerts alerts, TimeProvider time)
+public sealed class BacklogSnapshots(StorageClients storage, Alerts alerts, TimeProvider time)
 {
     public const string TableName = "achterstand";
     private const string Partition = "gemeente";
     private readonly TableClient _table = storage.GetTable(TableName);
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     /// <summary>Recomputes every gemeente's row from the alerts the backlog counts (R1, R2, R4); returns how many gemeenten.</summary>
     public async Task<int> RefreshAsync(CancellationToken ct = default)
@@ -76,7 +77,7 @@ public sealed class BacklogSnapshots(StorageClient storage, Alerts alerts, TimeP
 
         foreach (var chunk in rows.Chunk(100))
         {
-            await _table.SubmitTransactionAsync([.. chunk.Select(r => new TableTransactionAction(TableActionKind.UpsertReplace, new TableEntity(Partition, r.Gemeente)
+            await _table.SubmitBatchAsync([.. chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(Partition, r.Gemeente)
             {
                 ["Persons"] = r.Persons, ["Months"] = string.Join(',', r.Months), ["Cents"] = r.Cents, ["Oldest"] = r.Oldest,
                 ["Rejections"] = r.RejectionsOpen, ["Trend"] = string.Join(',', r.Trend), ["ComputedAt"] = now,
@@ -102,9 +103,9 @@ public sealed class BacklogSnapshots(StorageClient storage, Alerts alerts, TimeP
         await foreach (var e in _table.QueryAsync(filter, ct: ct))
         {
             static int[] Ints(string? s) => [.. (s ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
-            rows.Add(new BacklogRow(e.RowKey, e.GetInt32("Persons") ?? 0, Ints(e.GetString("Months")), e.GetInt64("Cents") ?? 0, e.GetDateTime("Oldest"),
+            rows.Add(new BacklogRow(e.RowKey, e.GetInt32("Persons") ?? 0, Ints(e.GetString("Months")), e.GetWholeNumber("Cents") ?? 0, e.GetDateTimeOffset("Oldest"),
                 e.GetInt32("Rejections") ?? 0, Ints(e.GetString("Trend"))));
-            computed = e.GetDateTime("ComputedAt") is { } at && (computed is null || at < computed) ? at : computed;
+            computed = e.GetDateTimeOffset("ComputedAt") is { } at && (computed is null || at < computed) ? at : computed;
         }
 
         return (rows, computed);

@@ -1,8 +1,9 @@
 using System.Globalization;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 using Wmo.Hub.Chain;
 using Wmo.Hub.Detection;
 using Wmo.Messages;
-using Wmo.Storage;
 
 namespace Wmo.Hub.Dashboard;
 
@@ -25,12 +26,12 @@ public sealed record LeadTime(
 /// when it is deleted with StatusAanlevering 3). PartitionKey = gemeente, RowKey = arrival date (yyyyMMdd) | person |
 /// toewijzing | Begindatum: a gemeente's report for a period is one partition range query, and rows never move.
 /// </summary>
-public sealed class LeadTimes(StorageClient storage)
+public sealed class LeadTimes(StorageClients storage)
 {
     public const string TableName = "levertijden";
     private readonly TableClient _table = storage.GetTable(TableName);
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     private static string Key(DateOnly arrival, string personId, long nummer, DateOnly begin) =>
         string.Create(CultureInfo.InvariantCulture, $"{arrival:yyyyMMdd}|{personId}|{nummer}|{begin:yyyyMMdd}");
@@ -83,7 +84,7 @@ public sealed class LeadTimes(StorageClient storage)
         var rows = new List<LeadTime>();
         await foreach (var e in _table.QueryAsync(filter, ct: ct))
         {
-            rows.Add(new LeadTime(e.PartitionKey, e.GetString("Aanbieder") ?? string.Empty, e.GetString("Categorie"), e.GetInt64("ToewijzingNummer") ?? 0,
+            rows.Add(new LeadTime(e.PartitionKey, e.GetString("Aanbieder") ?? string.Empty, e.GetString("Categorie"), e.GetWholeNumber("ToewijzingNummer") ?? 0,
                 Parse(e.GetString("Toewijzingsdatum")), Parse(e.GetString("Begindatum")), Parse(e.GetString("Ontvangen"))));
         }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Wmo.Storage;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 
 namespace Wmo.Hub.Dashboard;
 
@@ -11,13 +12,13 @@ public sealed record DashboardSession(Caller Caller, string Csrf, DateTimeOffset
 /// Dashboard sessions, exchanged for an API key at sign-in (table <c>sessies</c>, keyed by a hash of the cookie's
 /// token, so the table holds nothing a reader could replay). Sessions last 8 hours; every instance sees them.
 /// </summary>
-public sealed class Sessions(StorageClient storage, TimeProvider time)
+public sealed class Sessions(StorageClients storage, TimeProvider time)
 {
     public const string TableName = "sessies";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
     private readonly TableClient _table = storage.GetTable(TableName);
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     /// <summary>Starts a session; returns the token for the cookie.</summary>
     public async Task<string> StartAsync(Caller caller, CancellationToken ct = default)
@@ -38,7 +39,7 @@ public sealed class Sessions(StorageClient storage, TimeProvider time)
             return null;
         }
 
-        var expires = e.GetDateTime("ExpiresAt") ?? default;
+        var expires = e.GetDateTimeOffset("ExpiresAt") ?? default;
         return expires <= time.GetUtcNow() || !Enum.TryParse<Role>(e.GetString("Role"), out var role)
             ? null
             : new DashboardSession(new Caller(e.GetString("Party")!, role), e.GetString("Csrf")!, expires);

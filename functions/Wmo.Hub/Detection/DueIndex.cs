@@ -1,8 +1,10 @@
 using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
 using Wmo.Messages;
-using Wmo.Storage;
 
 namespace Wmo.Hub.Detection;
 
@@ -13,7 +15,7 @@ public sealed record DueItem(string Rule, string PersonId, string Key, DateOnly 
 /// <summary>A due-index row as the scan reads it.</summary>
 /// <param name="Snapshot">The person's chain (serialized) as of the row's last write; null on message rows and rows from before copies were kept.</param>
 /// <param name="ETag">The row's version: the scan removes a row only if nothing rewrote it since it was read.</param>
-public sealed record DueRow(DueItem Item, byte[]? Snapshot, string? ETag, string Partition);
+public sealed record DueRow(DueItem Item, byte[]? Snapshot, ETag ETag, string Partition);
 
 /// <summary>The deadline rules that go through the due index (domain.md §6.3).</summary>
 public static class DueRules
@@ -137,9 +139,9 @@ public sealed class DueIndex
     private readonly TableClient _table;
 
     /// <param name="tableName">Another table than <c>termijnen</c>: isolates a test's or benchmark's deadlines.</param>
-    public DueIndex(StorageClient storage, string tableName = TableName) => _table = storage.GetTable(tableName);
+    public DueIndex(StorageClients storage, string tableName = TableName) => _table = storage.GetTable(tableName);
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     public static string Partition(DueItem item) => $"{Day(item.Due)}|{Shard(item.PersonId == DueRules.MessageSubject ? item.Key : item.PersonId)}";
 
@@ -173,7 +175,7 @@ public sealed class DueIndex
         {
             foreach (var chunk in day.DistinctBy(i => RowKey(i.Item)).Chunk(100))
             {
-                await _table.SubmitTransactionAsync([.. chunk.Select(i => new TableTransactionAction(TableActionKind.UpsertReplace, Row(i.Item, i.Snapshot)))], ct);
+                await _table.SubmitBatchAsync([.. chunk.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row(i.Item, i.Snapshot)))], ct);
             }
         }
     }
@@ -218,10 +220,10 @@ public sealed class DueIndex
     {
         try
         {
-            await _table.DeleteAsync(row.Partition, RowKey(row.Item), row.ETag ?? "*", ct);
+            await _table.DeleteAsync(row.Partition, RowKey(row.Item), row.ETag, ct);
             return true;
         }
-        catch (StorageRequestException ex) when (ex.IsPreconditionFailed)
+        catch (RequestFailedException ex) when (ex.IsPreconditionFailed)
         {
             return false;
         }

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Wmo.Storage;
+using Azure;
+using Azure.Data.Tables;
+using Wmo.AzureStorage;
 
 namespace Wmo.Hub.Notifications;
 
@@ -23,7 +25,7 @@ public sealed record Notification(
 /// a retry writes nothing twice and a crash loses nothing. <see cref="Notifier"/> delivers them.
 /// </summary>
 /// <param name="tableName">Another table than <c>meldingen</c>: isolates a test's notifications.</param>
-public sealed class NotificationOutbox(StorageClient storage, OwnerDirectory owners, TimeProvider time, string tableName = NotificationOutbox.TableName)
+public sealed class NotificationOutbox(StorageClients storage, OwnerDirectory owners, TimeProvider time, string tableName = NotificationOutbox.TableName)
 {
     public const string TableName = "meldingen";
     internal const string StateRow = "~state";
@@ -33,7 +35,7 @@ public sealed class NotificationOutbox(StorageClient storage, OwnerDirectory own
 
     public OwnerDirectory Owners => owners;
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => Table.CreateIfNotExistsAsync(ct);
+    public Task EnsureTableAsync(CancellationToken ct = default) => Table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     /// <summary>
     /// Deletes notifications delivered before <paramref name="before"/>. A delivered row is kept for a while because
@@ -50,7 +52,7 @@ public sealed class NotificationOutbox(StorageClient storage, OwnerDirectory own
 
         foreach (var chunk in old.GroupBy(e => e.PartitionKey).SelectMany(p => p.Chunk(100)))
         {
-            await Table.SubmitTransactionAsync([.. chunk.Select(e => new TableTransactionAction(TableActionKind.Delete, e))], ct);
+            await Table.SubmitBatchAsync([.. chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All))], ct);
         }
 
         return old.Count;
@@ -100,7 +102,7 @@ public sealed class NotificationOutbox(StorageClient storage, OwnerDirectory own
         foreach (var owner in owners.WithWebhook.Where(o => o.Digest))
         {
             var open = new List<Alert>();
-            TableContinuation? next = null;
+            string? next = null;
             do
             {
                 var filter = owner.Party == Alerts.CakLiaison ? new AlertFilter(Severity: AlertSeverity.Critical) : new AlertFilter(Owner: owner.Party);
@@ -128,9 +130,9 @@ public sealed class NotificationOutbox(StorageClient storage, OwnerDirectory own
     }
 
     internal static Notification Read(TableEntity e) => new(
-        e.RowKey, e.PartitionKey, e.GetString("Kind")!, e.GetDateTime("CreatedAt") ?? default, e.GetString("Title") ?? string.Empty, e.GetString("Text") ?? string.Empty,
+        e.RowKey, e.PartitionKey, e.GetString("Kind")!, e.GetDateTimeOffset("CreatedAt") ?? default, e.GetString("Title") ?? string.Empty, e.GetString("Text") ?? string.Empty,
         e.GetString("AlertId"), e.GetString("Rule"), e.GetString("Severity"), e.GetString("Gemeente"), e.GetString("Aanbieder"), e.GetInt32("MonthsAtRisk"),
-        e.GetInt64("AmountAtRiskCents"));
+        e.GetWholeNumber("AmountAtRiskCents"));
 
     /// <summary>The name officers read for a rule.</summary>
     public static string RuleTitle(string rule) => rule switch
@@ -190,7 +192,7 @@ public sealed class Notifier(NotificationOutbox outbox, HttpClient http, TimePro
                 continue;
             }
 
-            var (s, p, ok) = await DeliverToAsync(owner, [.. rows.OrderBy(r => r.GetDateTime("CreatedAt")).ThenBy(r => r.RowKey, StringComparer.Ordinal)], ct);
+            var (s, p, ok) = await DeliverToAsync(owner, [.. rows.OrderBy(r => r.GetDateTimeOffset("CreatedAt")).ThenBy(r => r.RowKey, StringComparer.Ordinal)], ct);
             sent += s;
             posts += p;
             waiting += rows.Count - s;
@@ -207,12 +209,12 @@ public sealed class Notifier(NotificationOutbox outbox, HttpClient http, TimePro
     {
         var now = time.GetUtcNow();
         var state = await outbox.Table.GetAsync(owner.Party, NotificationOutbox.StateRow, ct) ?? new TableEntity(owner.Party, NotificationOutbox.StateRow);
-        if (state.GetDateTime("NextAttemptAt") is { } next && next > now)
+        if (state.GetDateTimeOffset("NextAttemptAt") is { } next && next > now)
         {
             return (0, 0, false);
         }
 
-        var windowStart = state.GetDateTime("WindowStart") is { } w && now - w < TimeSpan.FromHours(1) ? w : now;
+        var windowStart = state.GetDateTimeOffset("WindowStart") is { } w && now - w < TimeSpan.FromHours(1) ? w : now;
         var used = windowStart == now ? 0 : state.GetInt32("PostsInWindow") ?? 0;
         var budget = owner.MaxPerHour - used;
         int sent = 0, posts = 0;
@@ -252,11 +254,11 @@ public sealed class Notifier(NotificationOutbox outbox, HttpClient http, TimePro
         var at = time.GetUtcNow();
         foreach (var chunk in batch.Chunk(100))
         {
-            await outbox.Table.SubmitTransactionAsync([.. chunk.Select(e =>
+            await outbox.Table.SubmitBatchAsync([.. chunk.Select(e =>
             {
                 e["Status"] = NotificationOutbox.Delivered;
                 e["DeliveredAt"] = at;
-                return new TableTransactionAction(TableActionKind.UpsertMerge, e);
+                return new TableTransactionAction(TableTransactionActionType.UpsertMerge, e);
             })], ct);
         }
     }
