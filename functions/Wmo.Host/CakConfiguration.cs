@@ -28,10 +28,9 @@ internal static class CakConfiguration
     public static ICakTransport Transport(IConfiguration config, IServiceProvider services) => (config["Cak:Transport"] ?? "mailbox").ToLowerInvariant() switch
     {
         "http" => new HttpCakTransport(
-            new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
+            services.GetRequiredService<IHttpClientFactory>().CreateClient(HubHttpClients.Cak),
             new Uri(config["Cak:Endpoint"] ?? throw new InvalidOperationException("Cak:Transport is http but Cak:Endpoint is not set.")),
-            config["Cak:ApiKey"], services.GetRequiredService<TimeProvider>(),
-            TimeSpan.TryParse(config["Cak:BreakDuration"], CultureInfo.InvariantCulture, out var pause) ? pause : null),
+            config["Cak:ApiKey"]),
         "filedrop" => new FileDropCakTransport(services.GetRequiredService<System.IO.Abstractions.IFileSystem>(),
             config["Cak:OutFolder"] ?? throw new InvalidOperationException("Cak:Transport is filedrop but Cak:OutFolder is not set.")),
         "mailbox" => new MailboxCakTransport(services.GetRequiredService<Mailboxes>()),

@@ -28,8 +28,9 @@ internal static class HubEndpoints
         services.AddSingleton<Tracking>();
         services.AddSingleton(_ => NotificationConfiguration.Owners(config));
         services.AddSingleton<Wmo.Hub.Notifications.NotificationOutbox>();
+        services.AddHubHttpClients(config);
         services.AddSingleton(sp => new Wmo.Hub.Notifications.Notifier(sp.GetRequiredService<Wmo.Hub.Notifications.NotificationOutbox>(),
-            new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HubHttpClients.Webhooks), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Alerts>();
         services.AddSingleton<Wmo.Hub.Dashboard.Sessions>();
         services.AddSingleton<Mailboxes>();

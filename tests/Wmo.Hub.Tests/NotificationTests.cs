@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using Wmo.AzureStorage;
 using Wmo.Hub.Notifications;
 using Wmo.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Wmo.Hub.Tests;
 
@@ -17,10 +19,23 @@ public sealed class NotificationTests : IClassFixture<AzuriteFixture>, IDisposab
     private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
     private readonly WebhookReceiver _receiver = new();
 
-    public NotificationTests(AzuriteFixture azurite) => _storage = azurite.CreateClient();
+    private readonly ServiceProvider _http;
+
+    public NotificationTests(AzuriteFixture azurite)
+    {
+        _storage = azurite.CreateClient();
+        // Production's webhook client (retries, breaker, timeouts) with short retry waits, on the test's clock.
+        _http = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(_clock)
+            .AddHubHttpClients(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Http:Webhooks:Retry:Delay"] = "00:00:00.010",
+            }).Build())
+            .BuildServiceProvider();
+    }
 
     public void Dispose()
     {
+        _http.Dispose();
         _receiver.Dispose();
     }
 
@@ -31,7 +46,7 @@ public sealed class NotificationTests : IClassFixture<AzuriteFixture>, IDisposab
             "meldingen" + Guid.NewGuid().ToString("N")[..10]);
         var alerts = new Alerts(_storage, _clock, outbox);
         Task.WhenAll(outbox.EnsureTableAsync(), alerts.EnsureTableAsync()).GetAwaiter().GetResult();
-        return (alerts, new Notifier(outbox, new HttpClient(), _clock), outbox);
+        return (alerts, new Notifier(outbox, _http.GetRequiredService<IHttpClientFactory>().CreateClient(HubHttpClients.Webhooks), _clock), outbox);
     }
 
     private Alert NewAlert(int n, string severity = AlertSeverity.Warning) => new(
@@ -70,8 +85,9 @@ public sealed class NotificationTests : IClassFixture<AzuriteFixture>, IDisposab
             ids.Select(i => i.Split('|')[0]));
         Assert.Contains(ids, i => i.StartsWith(NewAlert(1).Id + "|escalated|critical", StringComparison.Ordinal));
         Assert.Contains(ids, i => i.StartsWith(NewAlert(2).Id + "|resolved", StringComparison.Ordinal));
-        // Backoff: it kept trying through the hour, but far less than once a minute.
-        Assert.InRange(_receiver.Failures, 4, 15);
+        // Backoff: it kept trying through the hour, but far less than once a minute (90 rounds). Each of the
+        // notifier's attempts is at most three requests (the client's two quick retries), fewer once the breaker opens.
+        Assert.InRange(_receiver.Failures, 4, 3 * 15);
         Assert.Equal(0, (await notifier.DeliverAsync()).Waiting);
         Assert.All(_receiver.Headers, h => Assert.False(string.IsNullOrEmpty(h)));
         Assert.True(rounds > 60);

@@ -24,7 +24,7 @@ public sealed class CakOutbox
     private const string Pending = "pending";
     private readonly TableClient _table;
 
-    public CakOutbox(StorageClients storage) => _table = storage.GetTable(TableName);
+    public CakOutbox(StorageClients storage, string tableName = TableName) => _table = storage.GetTable(tableName);
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 

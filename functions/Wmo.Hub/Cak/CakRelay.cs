@@ -1,9 +1,5 @@
 using System.IO.Abstractions;
-using System.Net;
 using System.Net.Http.Headers;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Retry;
 using Wmo.AzureStorage;
 
 namespace Wmo.Hub.Cak;
@@ -17,74 +13,30 @@ public interface ICakTransport
 }
 
 /// <summary>
-/// HTTPS POST of each WMO405 to the CAK's endpoint, with Polly retries (exponential, jittered) inside a circuit
-/// breaker: when the CAK is down, a few attempts fail and the breaker opens, so the relay stops hammering it and
-/// tries again after the break; nothing is lost, because a message leaves the outbox only after a 2xx.
+/// HTTPS POST of each WMO405 to the CAK's endpoint through the <c>cak</c> client of <see cref="HubHttpClients"/>
+/// (retries with jitter honouring Retry-After, circuit breaker, timeouts). Anything but a 2xx throws, so the message
+/// stays in the outbox; the relay sends it again, in order, on its next round.
 /// </summary>
-public sealed class HttpCakTransport : ICakTransport
+public sealed class HttpCakTransport(HttpClient http, Uri endpoint, string? apiKey) : ICakTransport
 {
-    private readonly HttpClient _http;
-    private readonly Uri _endpoint;
-    private readonly string? _apiKey;
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
-
-    public HttpCakTransport(HttpClient http, Uri endpoint, string? apiKey, TimeProvider time, TimeSpan? breakDuration = null)
-    {
-        _http = http;
-        _endpoint = endpoint;
-        _apiKey = apiKey;
-        // Retries outside, breaker inside: every attempt counts for the breaker, and once it is open the remaining
-        // attempts fail at once (BrokenCircuitException is not retried) instead of reaching a CAK that is down.
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = 3,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                ShouldHandle = args => ValueTask.FromResult(Failed(args.Outcome)),
-                OnRetry = args =>
-                {
-                    args.Outcome.Result?.Dispose();
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
-            {
-                FailureRatio = 0.5,
-                MinimumThroughput = 4,
-                SamplingDuration = TimeSpan.FromSeconds(30),
-                BreakDuration = breakDuration ?? TimeSpan.FromSeconds(30),
-                ShouldHandle = args => ValueTask.FromResult(Failed(args.Outcome)),
-            })
-            .Build();
-    }
-
     public string Name => "http";
 
     public async Task SendAsync(PendingWmo405 item, string identificatie, byte[] xml, CancellationToken ct)
     {
-        using var response = await _pipeline.ExecuteAsync(async token =>
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(xml) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
+        request.Headers.Add("X-Message-Id", item.Id.ToString("N"));
+        if (apiKey is not null)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(xml) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
-            request.Headers.Add("X-Message-Id", item.Id.ToString("N"));
-            if (_apiKey is not null)
-            {
-                request.Headers.Add("X-Api-Key", _apiKey);
-            }
+            request.Headers.Add("X-Api-Key", apiKey);
+        }
 
-            return await _http.SendAsync(request, token);
-        }, ct);
+        using var response = await http.SendAsync(request, ct);
         if (!response.IsSuccessStatusCode)
         {
             throw new HttpRequestException($"The CAK answered {(int)response.StatusCode} {response.ReasonPhrase}.", null, response.StatusCode);
         }
     }
-
-    private static bool Failed(Outcome<HttpResponseMessage> outcome) =>
-        outcome.Exception is HttpRequestException or TaskCanceledException or IOException
-        || outcome.Result is { StatusCode: >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests };
 }
 
 /// <summary>
@@ -141,7 +93,7 @@ public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageC
             {
                 await transport.SendAsync(item, item.Identificatie, blob.Content, ct);
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or BrokenCircuitException or TaskCanceledException && !ct.IsCancellationRequested)
+            catch (Exception ex) when (HubHttpClients.IsUnreachable(ex) && !ct.IsCancellationRequested)
             {
                 await tracking.RecordLatestAsync(item.Id, MessageStatus.Failed, $"CAK niet bereikbaar via {transport.Name}: {ex.Message}", ct);
                 await RaiseUnreachableAsync(pending.Count - sent, ex.Message, ct);

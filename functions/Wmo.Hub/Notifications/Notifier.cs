@@ -269,12 +269,10 @@ public sealed class Notifier(NotificationOutbox outbox, HttpClient http, TimePro
         request.Headers.Add("X-Wmo-Notification-Id", items.Count == 1 ? items[0].Id : "bundel|" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join(",", items.Select(i => i.Id)))).AsSpan(0, 8)));
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            using var response = await http.SendAsync(request, timeout.Token);
+            using var response = await http.SendAsync(request, ct);
             return response.IsSuccessStatusCode;
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (HubHttpClients.IsUnreachable(ex) && !ct.IsCancellationRequested)
         {
             return false;
         }
