@@ -10,7 +10,8 @@ public sealed record FileDropResult(string File, string Party, string Status, Gu
 /// <summary>
 /// The file-drop transport for parties that exchange files: <c>{root}/{party}/in/*.xml</c> goes through the same
 /// intake as <c>POST /api/berichten</c>, as that party; the file then moves to <c>done/</c> (accepted, or a duplicate
-/// of one accepted before) or <c>failed/</c>, with <c>{name}.result.json</c> beside it. The result file is written
+/// of one accepted before) or <c>failed/</c>, with <c>{name}.result.json</c> beside it (a name already there gets a
+/// number: <c>{stem}.2.xml</c>). The result file is written
 /// before the move, so a crash in between only means the file is taken again, and intake's dedupe answers it as a
 /// duplicate. Files younger than <see cref="SettleTime"/> are left alone: they may still be being written.
 /// </summary>
@@ -79,9 +80,20 @@ public sealed class FileDrop
         {
             xml = await _files.File.ReadAllBytesAsync(file, ct);
         }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Taken away between listing and reading (an operator, a second host): nothing to do, nothing lost.
+            return new FileDropResult(name, caller.Party, "gone", null, null, "Het bestand was verdwenen voordat het gelezen kon worden.", []);
+        }
         catch (IOException)
         {
             return new FileDropResult(name, caller.Party, "busy", null, null, "Het bestand wordt nog geschreven; het wordt later opnieuw geprobeerd.", []);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Left where it is, so the party (or an operator) sees it and fixes the rights; the other files go on.
+            return new FileDropResult(name, caller.Party, "unreadable", null, null,
+                "Het bestand kan niet worden gelezen (geen leesrechten); het blijft staan en wordt opnieuw geprobeerd zodra het leesbaar is.", []);
         }
 
         var outcome = await _intake.ReceiveAsync(caller, xml, ct);
@@ -101,14 +113,33 @@ public sealed class FileDrop
 
         var target = _files.Path.Combine(partyFolder, result.Status is "accepted" or "duplicate" ? "done" : "failed");
         _files.Directory.CreateDirectory(target);
-        await _files.File.WriteAllTextAsync(_files.Path.Combine(target, name + ".result.json"), JsonSerializer.Serialize(result, Json), ct);
-        var destination = _files.Path.Combine(target, name);
-        if (_files.File.Exists(destination))
+        // A name dropped again (a resend after a correction) keeps the earlier file and its result: the new copy gets
+        // a numbered name, and its result file follows that name.
+        var destination = FreeName(target, name);
+        result = result with { File = _files.Path.GetFileName(destination) };
+        await _files.File.WriteAllTextAsync(destination + ".result.json", JsonSerializer.Serialize(result, Json), ct);
+        try
         {
-            _files.File.Delete(destination); // the same name dropped again: the newest copy is the one the result is about
+            _files.File.Move(file, destination);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Removed after it was read: intake has it and the result file says so.
         }
 
-        _files.File.Move(file, destination);
         return result;
+    }
+
+    private string FreeName(string folder, string name)
+    {
+        var candidate = _files.Path.Combine(folder, name);
+        var stem = _files.Path.GetFileNameWithoutExtension(name);
+        var extension = _files.Path.GetExtension(name);
+        for (var n = 2; _files.File.Exists(candidate) || _files.File.Exists(candidate + ".result.json"); n++)
+        {
+            candidate = _files.Path.Combine(folder, $"{stem}.{n}{extension}");
+        }
+
+        return candidate;
     }
 }
