@@ -74,7 +74,7 @@ internal static class AlertEndpoints
             {
                 id = a.Id, rule = a.Rule, severity = a.Severity, status = a.Status, owner = a.Owner, gemeente = a.Gemeente, aanbieder = a.Aanbieder,
                 toewijzingNummer = a.ToewijzingNummer, bsn = a.MaskedBsn, persoon = a.PersonId, detectedAt = a.DetectedAt, dueSince = a.DueSince,
-                monthsAtRisk = a.MonthsAtRisk, amountAtRiskCents = a.AmountAtRiskCents, explanation = a.Explanation, resolvedAt = a.ResolvedAt,
+                monthsAtRisk = a.MonthsAtRisk, amountAtRiskCents = a.AmountAtRiskCents, unconfirmed = a.Unconfirmed, explanation = a.Explanation, resolvedAt = a.ResolvedAt,
                 resolution = a.Resolution, acknowledgedAt = a.AcknowledgedAt, note = a.Note,
                 ownerContact = owners.Find(a.Owner) is { } o ? new { naam = o.Naam, email = o.Email, telefoon = o.Telefoon } : null,
                 letter = Wmo.Hub.Detection.ResidentLetter.Applies(a) ? $"/api/alerts/{a.Id}/brief" : null,
@@ -129,7 +129,7 @@ internal static class AlertEndpoints
         if (!Wmo.Hub.Detection.ResidentLetter.Applies(alert) || alert.PersonId is null || await ledger.GetStateAsync(alert.PersonId, ct) is not { } state)
         {
             return Results.Problem(statusCode: 409, title: "No letter for this alert",
-                detail: "A resident letter exists only for an open critical stapelfactuur risk (R1).");
+                detail: "A resident letter exists only for a realised stapelfactuur (R8) or an open, confirmed, critical stapelfactuur risk (R1).");
         }
 
         var html = Wmo.Hub.Detection.ResidentLetter.Render(alert, state, owners.Find(alert.Gemeente!), cak.Tariffs, Wmo.Messages.DutchTime.Today(time));

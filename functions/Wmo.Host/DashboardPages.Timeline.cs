@@ -139,15 +139,19 @@ internal static partial class DashboardPages
         _ => moment,
     };
 
+    /// <summary>The CAK's side of a period: the start, and the stop as a fact of its own.</summary>
     private static string CakStatus(CakPeriodState? c) => c is null
         ? "nog niet verzonden"
-        : c.Status switch
-        {
-            CakPeriodState.Accepted => $"geaccepteerd ({Alerts.Date(Wmo.Messages.DutchTime.DateOf(c.AnsweredOn ?? c.SentOn))})",
-            CakPeriodState.Rejected => $"afgewezen ({Alerts.Date(Wmo.Messages.DutchTime.DateOf(c.AnsweredOn ?? c.SentOn))}, retourcode {string.Join(", ", c.Codes ?? [])})",
-            CakPeriodState.Withdrawn => "ingetrokken",
-            _ => $"verzonden op {Alerts.Date(Wmo.Messages.DutchTime.DateOf(c.SentOn))}, nog geen antwoord",
-        };
+        : "start " + Answer(c.Status, c.SentOn, c.AnsweredOn, c.Codes)
+          + (c.StopStatus is { } stop && c.Einddatum is { } end ? $"; stop per {Alerts.Date(end)} " + Answer(stop, c.StopSentOn ?? c.SentOn, c.StopAnsweredOn, c.StopCodes) : string.Empty);
+
+    private static string Answer(string status, DateTimeOffset sent, DateTimeOffset? answered, IReadOnlyList<string>? codes) => status switch
+    {
+        CakPeriodState.Accepted => $"geaccepteerd ({Alerts.Date(Wmo.Messages.DutchTime.DateOf(answered ?? sent))})",
+        CakPeriodState.Rejected => $"afgewezen ({Alerts.Date(Wmo.Messages.DutchTime.DateOf(answered ?? sent))}, retourcode {string.Join(", ", codes ?? [])})",
+        CakPeriodState.Withdrawn => "ingetrokken",
+        _ => $"verzonden op {Alerts.Date(Wmo.Messages.DutchTime.DateOf(sent))}, nog geen antwoord",
+    };
 
     private static string MessageName(string bericht) => bericht switch
     {

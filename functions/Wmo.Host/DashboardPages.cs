@@ -132,7 +132,9 @@ internal static partial class DashboardPages
         var html = new StringBuilder();
         html.Append("""
             <p>Per gemeente: cliënten van wie het CAK de start van de eigen bijdrage nog niet heeft geaccepteerd, hoeveel maanden
-            daardoor op één factuur dreigen te komen, het bedrag, het oudste geval en openstaande afwijzingen door het CAK.</p>
+            daardoor op één factuur dreigen te komen, het bedrag, het oudste geval en openstaande afwijzingen door het CAK.
+            Apart: voorspellingen (de aanbieder meldde de start nog niet, dus onbevestigd) en stapelfacturen die al vaststaan
+            (het CAK accepteerde de start te laat; de gemeente informeert de cliënt).</p>
             <table>
             <caption>Achterstand per gemeente</caption>
             <thead><tr>
@@ -143,6 +145,8 @@ internal static partial class DashboardPages
               <th scope="col"><a href="/dashboard?sort=oudste">Oudste</a></th>
               <th scope="col">Afwijzingen open</th>
               <th scope="col">Laatste 12 weken</th>
+              <th scope="col">Voorspeld (onbevestigd)</th>
+              <th scope="col">Stapelfacturen per maand</th>
             </tr></thead><tbody>
             """);
         foreach (var r in rows)
@@ -156,17 +160,31 @@ internal static partial class DashboardPages
                   <td>{(r.Oldest is { } o ? E(o.ToString("d-M-yyyy", CultureInfo.InvariantCulture)) : "–")}</td>
                   <td class="num" data-field="afwijzingen">{N(r.RejectionsOpen)}</td>
                   <td>{Sparkline(r.Trend)}</td>
+                  <td class="num" data-field="voorspeld">{N(r.Unconfirmed)}{(r.Unconfirmed > 0 ? $" (€ {Euro(r.UnconfirmedCents)})" : string.Empty)}</td>
+                  <td data-field="stapelfacturen">{RealisedList(r.Realised)}</td>
                 </tr>
                 """);
         }
 
         if (rows.Count == 0)
         {
-            html.Append("<tr><td colspan=\"10\">Geen achterstand.</td></tr>");
+            html.Append("<tr><td colspan=\"12\">Geen achterstand.</td></tr>");
         }
 
         return html.Append("</tbody></table>").ToString();
     }
+
+    /// <summary>The realised stapelfacturen of the recent months, e.g. "okt 2025: 3 (€ 210,00)"; months without any are left out.</summary>
+    private static string RealisedList(IReadOnlyList<RealisedMonth> months)
+    {
+        var shown = months.Where(m => m.Persons > 0).Select(m => $"<span data-maand=\"{E(m.Month)}\">{E(MonthName(m.Month))}: {N(m.Persons)} (€ {Euro(m.Cents)})</span>").ToList();
+        return shown.Count == 0 ? "–" : string.Join("<br>", shown);
+    }
+
+    private static readonly string[] ShortMonths = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
+
+    private static string MonthName(string yyyyMM) =>
+        ShortMonths[int.Parse(yyyyMM[5..], CultureInfo.InvariantCulture) - 1] + " " + yyyyMM[..4];
 
     /// <summary>A 12-week trend as an inline SVG polyline, with a text alternative for screen readers.</summary>
     private static string Sparkline(int[] values)

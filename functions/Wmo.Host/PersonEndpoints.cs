@@ -95,6 +95,7 @@ internal static class PersonEndpoints
             {
                 begindatum = c.Begindatum, einddatum = c.Einddatum, kostprijs = c.Kostprijs, status = c.Status, wmo405 = c.MessageId,
                 verzonden = c.SentOn, beantwoord = c.AnsweredOn, retourCodes = c.Codes ?? [],
+                stop = c.StopStatus is null ? null : new { status = c.StopStatus, wmo405 = c.StopMessageId, verzonden = c.StopSentOn, beantwoord = c.StopAnsweredOn, retourCodes = c.StopCodes ?? [] },
             }),
             meldingen = entries.SelectMany(e => e.Outbox.Where(o => o.Kind == OutboxItem.Wmo405)
                     .Select(o => new { bericht = o.Bericht, id = o.Id, op = e.At, aanleiding = (Guid?)o.Answers, retourCodes = (IReadOnlyList<string>?)null }))

@@ -47,6 +47,9 @@ public sealed record Alert(
 {
     /// <summary>How often the alert came back after being resolved (part of its notifications' ids).</summary>
     public int Occurrence { get; init; }
+
+    /// <summary>R1 predicted from a toewijzing whose start was never reported: the stack is likely, not confirmed.</summary>
+    public bool Unconfirmed { get; init; }
 }
 
 public sealed record AlertFilter(
@@ -260,7 +263,7 @@ public sealed class Alerts
     public async Task<IReadOnlyList<Alert>> ForBacklogAsync(CancellationToken ct = default)
     {
         var all = new List<Alert>();
-        var filter = string.Join(" or ", new[] { Detection.DueRules.Stack, Detection.DueRules.Art2f, AlertRules.CakRejected }.Select(r => "(" + TableFilter.Equal("Rule", r) + ")"));
+        var filter = string.Join(" or ", new[] { Detection.DueRules.Stack, Detection.DueRules.Art2f, AlertRules.CakRejected, Detection.DueRules.RealisedStack }.Select(r => "(" + TableFilter.Equal("Rule", r) + ")"));
         await foreach (var e in _table.QueryAsync(filter, ct: ct))
         {
             all.Add(FromEntity(e));
@@ -275,7 +278,7 @@ public sealed class Alerts
         ["Gemeente"] = a.Gemeente, ["Aanbieder"] = a.Aanbieder, ["ToewijzingNummer"] = a.ToewijzingNummer, ["MaskedBsn"] = a.MaskedBsn,
         ["PersonId"] = a.PersonId, ["DetectedAt"] = a.DetectedAt, ["DueSince"] = a.DueSince, ["MonthsAtRisk"] = a.MonthsAtRisk,
         ["AmountAtRiskCents"] = a.AmountAtRiskCents, ["Explanation"] = a.Explanation, ["ResolvedAt"] = a.ResolvedAt, ["Resolution"] = a.Resolution,
-        ["AcknowledgedAt"] = a.AcknowledgedAt, ["Note"] = a.Note, ["Occurrence"] = a.Occurrence,
+        ["AcknowledgedAt"] = a.AcknowledgedAt, ["Note"] = a.Note, ["Occurrence"] = a.Occurrence, ["Unconfirmed"] = a.Unconfirmed,
     };
 
     private static Alert FromEntity(TableEntity e) => new(
@@ -285,6 +288,7 @@ public sealed class Alerts
         e.GetString("Explanation") ?? string.Empty, e.GetDateTimeOffset("ResolvedAt"), e.GetString("Resolution"), e.GetDateTimeOffset("AcknowledgedAt"), e.GetString("Note"))
     {
         Occurrence = e.GetInt32("Occurrence") ?? 0,
+        Unconfirmed = e.GetBoolean("Unconfirmed") ?? false,
     };
 
     /// <summary>A date as Dutch readers write it (23-11-2026 style, without leading zeros), for explanations and pages.</summary>

@@ -1,16 +1,18 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Wmo.AzureStorage;
 using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
+using Wmo.Hub.Detection;
 using Wmo.Messages;
 using Wmo.Messages.Model;
 using Wmo.Messages.Retour;
 using MessageRules = Wmo.Messages.Retour.MessageRules;
-using Azure.Storage.Blobs;
-using Azure.Storage.Queues;
-using Wmo.AzureStorage;
 
 namespace Wmo.Hub;
 
@@ -358,26 +360,76 @@ public sealed class Router
             return;
         }
 
-        var answered = state.Cak.Where(c => c.MessageId == wmo405).ToList();
-        var rejected = answered.Where(c => c.Status == CakPeriodState.Rejected).ToList();
+        // A start and a stop are answered separately: a rejected start means nothing is billed and months stack up;
+        // a rejected stop means the CAK keeps billing after the end (over-billing it must refund later).
+        var startsRejected = state.Cak.Where(c => c.MessageId == wmo405 && c.Status == CakPeriodState.Rejected).ToList();
+        var stopsRejected = state.Cak.Where(c => c.StopMessageId == wmo405 && c.StopStatus == CakPeriodState.Rejected).ToList();
+        var answered = state.Cak.Any(c => c.MessageId == wmo405 || c.StopMessageId == wmo405);
         var now = _time.GetUtcNow();
-        if (rejected.Count > 0)
+        if (startsRejected.Count > 0 || stopsRejected.Count > 0)
         {
-            var codes = string.Join(", ", rejected.SelectMany(c => c.Codes ?? []).Distinct());
-            var first = rejected.Min(c => c.Begindatum);
+            var parts = new List<string>();
+            if (startsRejected.Count > 0)
+            {
+                var first = startsRejected.Min(c => c.Begindatum);
+                parts.Add($"Het CAK heeft de start van de eigen bijdrage vanaf {Alerts.Date(first)} afgewezen (retourcode {string.Join(", ", startsRejected.SelectMany(c => c.Codes ?? []).Distinct())}); "
+                    + "tot een gecorrigeerde melding is geaccepteerd int het CAK niets en stapelt de bijdrage op.");
+            }
+
+            foreach (var stop in stopsRejected)
+            {
+                parts.Add($"Het CAK heeft de stop van de eigen bijdrage per {Alerts.Date(stop.Einddatum!.Value)} (periode vanaf {Alerts.Date(stop.Begindatum)}) afgewezen "
+                    + $"(retourcode {string.Join(", ", stop.StopCodes ?? [])}); tot een gecorrigeerde stop is geaccepteerd blijft het CAK de bijdrage innen en betaalt de cliënt te veel, "
+                    + "wat het CAK later moet terugbetalen.");
+            }
+
+            var since = startsRejected.Select(c => c.Begindatum).Concat(stopsRejected.Select(c => c.Einddatum!.Value)).Min();
             await _alerts.RaiseAsync(new Alert(Alerts.IdOf(AlertRules.CakRejected, personId, wmo405.ToString("N")), AlertRules.CakRejected, AlertSeverity.Warning,
                 AlertStatus.Open, state.Gemeente, personId, wmo405.ToString("N"), state.Gemeente, null, null, MessageRules.Mask(state.Bsn), personId,
-                now, first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), null, null,
-                $"Het CAK heeft de eigen-bijdragemelding vanaf {Alerts.Date(first)} afgewezen (retourcode {codes}); tot een gecorrigeerde melding is geaccepteerd "
-                + "int het CAK niets en stapelt de bijdrage op."), ct);
+                now, since.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), null, null, string.Join(" ", parts)), ct);
         }
-        else if (answered.Count > 0)
+        else if (answered)
         {
-            foreach (var earlier in state.Cak.Where(c => c.Codes is { Count: > 0 }).Select(c => c.MessageId).Distinct())
+            foreach (var earlier in state.Cak.Where(c => c.Codes is { Count: > 0 }).Select(c => c.MessageId)
+                .Concat(state.Cak.Where(c => c.StopCodes is { Count: > 0 }).Select(c => c.StopMessageId!.Value)).Distinct())
             {
                 await _alerts.ResolveAsync(state.Gemeente, Alerts.IdOf(AlertRules.CakRejected, personId, earlier.ToString("N")),
                     $"Gecorrigeerde melding {wmo405:N} is door het CAK geaccepteerd.", ct);
             }
+        }
+
+        await RealisedStackAlertsAsync(personId, state, wmo405, ct);
+    }
+
+    /// <summary>
+    /// R8: a start the CAK accepted so late that the resident will get a stapelfactuur all the same. The size is what
+    /// R1 computed on the acceptance day (months from the month after the start up to the acceptance month or the
+    /// period's end, capped at the kostprijs). The gemeente informs the resident before the bill (VWS letter of
+    /// 1 December 2015, §5); the CAK liaison sees it in the backlog.
+    /// </summary>
+    private async Task RealisedStackAlertsAsync(string personId, ChainState state, Guid wmo405, CancellationToken ct)
+    {
+        if (_alerts is null || _cak is null || _detection is null)
+        {
+            return;
+        }
+
+        foreach (var c in state.Cak.Where(c => c.MessageId == wmo405 && c.StartAccepted && c.AnsweredOn is not null))
+        {
+            var accepted = DutchTime.DateOf(c.AnsweredOn!.Value);
+            var (months, cents, unknown) = StackEstimate.Of(c.Begindatum, c.Einddatum, accepted, c.Kostprijs, _cak.Tariffs);
+            if (months < _detection.StackThreshold)
+            {
+                continue;
+            }
+
+            var key = c.Begindatum.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            await _alerts.RaiseAsync(new Alert(Alerts.IdOf(DueRules.RealisedStack, personId + "|" + key, key), DueRules.RealisedStack,
+                months > _detection.StackThreshold ? AlertSeverity.Critical : AlertSeverity.Warning, AlertStatus.Open, state.Gemeente, personId + "|" + key, key,
+                state.Gemeente, null, null, MessageRules.Mask(state.Bsn), personId, _time.GetUtcNow(), c.AnsweredOn, months, cents,
+                $"Het CAK heeft de start van de eigen bijdrage (vanaf {Alerts.Date(c.Begindatum)}) op {Alerts.Date(accepted)} geaccepteerd. De cliënt krijgt daardoor één factuur over "
+                + $"{months} maanden (€ {Scanner.Euro(cents)}" + (unknown.Count > 0 ? $", zonder {string.Join(", ", unknown)}: tarief onbekend" : string.Empty)
+                + "). Informeer de cliënt voordat de rekening komt (brief via de knop Brief)."), ct);
         }
     }
 

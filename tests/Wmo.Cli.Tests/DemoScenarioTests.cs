@@ -57,6 +57,8 @@ public class DemoScenarioTests
         Assert.Contains(toewijzingen, t => t.Ingangsdatum < t.Toewijzingsdatum); // R7: retroactive
         Assert.Contains(toewijzingen, t => !started.Contains(t.ToewijzingNummer) && t.Ingangsdatum < Today.AddDays(-14)); // R3-305: missing start
         Assert.Contains(starts, s => s.Day.DayNumber - s.Product.Begindatum.DayNumber > 14); // R3-305-laat: late start
+        // R8: a start reported (so accepted by the demo CAK) two or more billing months after it began: a realised stack.
+        Assert.Contains(starts, s => (s.Day.Year * 12) + s.Day.Month - ((s.Product.Begindatum.Year * 12) + s.Product.Begindatum.Month) >= 2);
         Assert.Contains(messages, m => m.Message is Wmo307 s && m.Demo.Day.DayNumber - s.Client.StopProducten[0].Einddatum.DayNumber > 10); // R3-307-laat
         var stopped = messages.Where(m => m.Message is Wmo307).Select(m => ((Wmo307)m.Message).Client.StopProducten[0].ToewijzingNummer).ToHashSet();
         Assert.Contains(toewijzingen, t => started.Contains(t.ToewijzingNummer) && t.Einddatum < Today.AddDays(-70) && !stopped.Contains(t.ToewijzingNummer)); // R3-307, R6

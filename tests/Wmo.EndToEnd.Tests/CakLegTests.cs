@@ -296,8 +296,9 @@ public sealed class CakLegTests : IAsyncLifetime
         await _hub.AcceptedAsync(GemeenteKey, toewijzing);
         await _hub.WaitForItemAsync(AanbiederKey, i => i.GetProperty("bericht").GetString() == "WMO301");
 
-        // 1. Day by day: the missing start becomes an alert for the supplier on the 5th working day after receipt (OP271).
-        var deadline = calendar.AddWorkingDays(today, 5);
+        // 1. Day by day: the missing start becomes an alert for the supplier the working day after the 5th after receipt
+        //    (OP271: day 5 itself is still on time).
+        var deadline = calendar.MissedFrom(today, 5);
         for (var day = today; day <= deadline; day = day.AddDays(1))
         {
             await ScanAsync(day);

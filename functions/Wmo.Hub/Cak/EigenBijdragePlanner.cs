@@ -61,7 +61,13 @@ public static class EigenBijdragePlanner
         void Send(DerivedPeriod d)
         {
             lines.Add(new EigenBijdragePeriode(d.Begindatum, d.Einddatum, d.ProductCategorie, d.Kostprijs, "1"));
-            cak.Add(new CakPeriodState(d.Begindatum, d.Einddatum, d.Kostprijs, d.ProductCategorie, CakPeriodState.Sent, messageId, now));
+            cak.Add(new CakPeriodState(d.Begindatum, d.Einddatum, d.Kostprijs, d.ProductCategorie, CakPeriodState.Sent, messageId, now)
+            {
+                // A period that already ended goes with its stop in the same line: one answer covers both.
+                StopStatus = d.Einddatum is null ? null : CakPeriodState.Sent,
+                StopMessageId = d.Einddatum is null ? null : messageId,
+                StopSentOn = d.Einddatum is null ? null : now,
+            });
         }
 
         // Periods the CAK holds that are no longer wanted as they are: withdrawn first, so the CAK never sees overlap.
@@ -88,9 +94,13 @@ public static class EigenBijdragePlanner
             {
                 if (!Same(cak[standing], d))
                 {
-                    // An open period that now ends: the stop melding (same period, with its Einddatum).
+                    // An open period that now ends: the stop melding (same period, with its Einddatum). What the CAK
+                    // holds of the start is unchanged; the stop is a fact of its own until the CAK answers it.
                     lines.Add(new EigenBijdragePeriode(d.Begindatum, d.Einddatum, d.ProductCategorie, d.Kostprijs, "1"));
-                    cak[standing] = cak[standing] with { Einddatum = d.Einddatum, Status = CakPeriodState.Sent, MessageId = messageId, SentOn = now, AnsweredOn = null };
+                    cak[standing] = cak[standing] with
+                    {
+                        Einddatum = d.Einddatum, StopStatus = CakPeriodState.Sent, StopMessageId = messageId, StopSentOn = now, StopAnsweredOn = null, StopCodes = null,
+                    };
                 }
 
                 continue;
@@ -108,9 +118,17 @@ public static class EigenBijdragePlanner
         return new CakPlan(lines, cak);
     }
 
-    /// <summary>After the gemeente fixed what the CAK rejected (e.g. registered the person): send those periods again.</summary>
+    /// <summary>
+    /// After the gemeente fixed what the CAK rejected (e.g. registered the person): send those periods again. A
+    /// rejected start is set aside (sent anew); a rejected stop is forgotten, so the open period gets its stop again.
+    /// </summary>
     public static ChainState ForgetRejections(ChainState state) =>
-        state with { Cak = [.. state.Cak.Select(p => p.Status == CakPeriodState.Rejected ? p with { Status = CakPeriodState.Withdrawn } : p)] };
+        state with
+        {
+            Cak = [.. state.Cak.Select(p => p.Status == CakPeriodState.Rejected ? p with { Status = CakPeriodState.Withdrawn }
+                : p.StopStatus == CakPeriodState.Rejected ? p with { Einddatum = null, StopStatus = null, StopMessageId = null, StopSentOn = null, StopAnsweredOn = null, StopCodes = null }
+                : p)],
+        };
 
     private static bool Same(CakPeriodState p, DerivedPeriod d) => p.Einddatum == d.Einddatum && p.Kostprijs == d.Kostprijs;
 

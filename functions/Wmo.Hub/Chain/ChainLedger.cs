@@ -182,8 +182,13 @@ public static class ChainLedger
             _client = new ClientInfo(m.Client.Geboortedatum, m.Client.Geslacht, new VerkorteNaam(m.Client.Naam.Geslachtsnaam, m.Client.Naam.Voornamen, m.Client.Naam.Voorletters));
             foreach (var p in m.Client.ToegewezenProducten)
             {
+                // OP087: every new 301 repeats the client's current toewijzingen. A repeated toewijzing keeps the day
+                // it was first received, so a re-send neither makes it "retroactive from today" nor moves its OP271
+                // deadline; only a new Ingangsdatum (a different start to report) counts from this receipt.
+                var earlier = _toewijzingen.FirstOrDefault(t => t.Nummer == p.ToewijzingNummer);
+                var firstReceived = earlier is not null && earlier.Ingangsdatum == p.Ingangsdatum && earlier.Aanbieder == m.Header.Ontvanger ? earlier.ReceivedOn : receivedOn;
                 var state = new ToewijzingState(p.ToewijzingNummer, m.Header.Ontvanger, p.Product?.Categorie, p.Product?.Code,
-                    p.Toewijzingsdatum, p.Ingangsdatum, p.Einddatum, p.RedenWijziging, messageId, receivedOn) { Budget = p.Budget };
+                    p.Toewijzingsdatum, p.Ingangsdatum, p.Einddatum, p.RedenWijziging, messageId, firstReceived) { Budget = p.Budget };
                 _toewijzingen.RemoveAll(t => t.Nummer == p.ToewijzingNummer);
                 _toewijzingen.Add(state);
                 if (p.ReferentieAanbieder is { Length: > 0 } referentie)
@@ -341,8 +346,8 @@ public static class ChainLedger
                         _toewijzingen.RemoveAll(t => t.MessageId == heen && t.Nummer == nummer);
                         break;
                     case "EigenBijdragePeriode":
-                        Undo(_cak, c => c.MessageId == heen && c.Begindatum == begin && c.Stands,
-                            c => c with { Status = CakPeriodState.Rejected, AnsweredOn = receivedOn, Codes = [.. CodesOn(rejected, begin)] });
+                        // The line answered the start, the stop, or both, whichever that WMO405 carried.
+                        Undo(_cak, c => c.Begindatum == begin && c.Awaits(heen), c => c.Answer(heen, [.. CodesOn(rejected, begin)], receivedOn));
                         break;
                 }
             }
@@ -353,10 +358,7 @@ public static class ChainLedger
             {
                 var whole = r.HeaderCodes.Concat(rejected.Where(c => c.ClassName == "Client").SelectMany(c => c.Codes))
                     .Where(code => code != RetourCodes.GeenOpmerking).Distinct().ToList();
-                Undo(_cak, c => c.MessageId == heen && c.Status == CakPeriodState.Sent,
-                    c => whole.Count > 0
-                        ? c with { Status = CakPeriodState.Rejected, AnsweredOn = receivedOn, Codes = whole }
-                        : c with { Status = CakPeriodState.Accepted, AnsweredOn = receivedOn });
+                Undo(_cak, c => c.Awaits(heen), c => c.Answer(heen, whole.Count > 0 ? whole : null, receivedOn));
             }
         }
 

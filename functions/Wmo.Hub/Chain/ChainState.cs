@@ -36,6 +36,7 @@ public sealed record ChainState(
 }
 
 /// <summary>The latest WMO301 content of one toewijzing. <see cref="Deleted"/>: RedenWijziging 13 ("verwijderd").</summary>
+/// <param name="ReceivedOn">When the hub first received the toewijzing with this Ingangsdatum (a re-sent 301 keeps it, OP087).</param>
 public sealed record ToewijzingState(
     long Nummer,
     string Aanbieder,
@@ -58,8 +59,14 @@ public sealed record ClientInfo(Wmo.Messages.Model.Geboortedatum Geboortedatum, 
 
 public sealed record DeclaratieSpan(long Toewijzing, DateOnly Begindatum, DateOnly Einddatum);
 
-/// <summary>What the CAK knows of one eigen-bijdrage period, as far as the hub sent and the CAK answered.</summary>
-/// <param name="Status">sent, accepted, rejected, or withdrawn (deleted with StatusAanlevering 3).</param>
+/// <summary>
+/// What the CAK knows of one eigen-bijdrage period, as far as the hub sent and the CAK answered. The start and the
+/// stop are two facts: <see cref="Status"/> is the start's (the CAK bills from it), <see cref="StopStatus"/> the
+/// stop's (the CAK stops billing at <see cref="Einddatum"/> only once it accepted it). Sending or rejecting a stop
+/// never changes what the CAK holds of the start.
+/// </summary>
+/// <param name="Status">The start: sent, accepted, rejected, or withdrawn (deleted with StatusAanlevering 3).</param>
+/// <param name="Einddatum">The end date sent to the CAK (with the start, or later as the stop); null while open.</param>
 public sealed record CakPeriodState(
     DateOnly Begindatum, DateOnly? Einddatum, long? Kostprijs, string? ProductCategorie, string Status, Guid MessageId, DateTimeOffset SentOn,
     DateTimeOffset? AnsweredOn = null, IReadOnlyList<string>? Codes = null)
@@ -69,8 +76,47 @@ public sealed record CakPeriodState(
     public const string Rejected = "rejected";
     public const string Withdrawn = "withdrawn";
 
+    /// <summary>The stop (the period's <see cref="Einddatum"/>): null while none was sent, else sent, accepted or rejected.</summary>
+    public string? StopStatus { get; init; }
+
+    /// <summary>The WMO405 that carried the stop (the start's own when both went together).</summary>
+    public Guid? StopMessageId { get; init; }
+
+    public DateTimeOffset? StopSentOn { get; init; }
+
+    public DateTimeOffset? StopAnsweredOn { get; init; }
+
+    public IReadOnlyList<string>? StopCodes { get; init; }
+
     /// <summary>Still part of what the CAK holds or will hold (not withdrawn, not rejected).</summary>
     public bool Stands => Status is Sent or Accepted;
+
+    /// <summary>The CAK accepted the start: it bills from the month after <see cref="Begindatum"/>.</summary>
+    public bool StartAccepted => Status == Accepted;
+
+    /// <summary>The CAK accepted the stop: it bills no month after the month of <see cref="Einddatum"/>.</summary>
+    public bool StopAccepted => Stands && StopStatus == Accepted && Einddatum is not null;
+
+    /// <summary>The CAK's answer to WMO405 <paramref name="wmo405"/>: to the start, the stop, or both that it carried.</summary>
+    /// <param name="codes">Null: accepted; otherwise the rejection's retourcodes.</param>
+    public CakPeriodState Answer(Guid wmo405, IReadOnlyList<string>? codes, DateTimeOffset on)
+    {
+        var answered = this;
+        if (MessageId == wmo405 && Status == Sent)
+        {
+            answered = answered with { Status = codes is null ? Accepted : Rejected, AnsweredOn = on, Codes = codes };
+        }
+
+        if (StopMessageId == wmo405 && StopStatus == Sent)
+        {
+            answered = answered with { StopStatus = codes is null ? Accepted : Rejected, StopAnsweredOn = on, StopCodes = codes };
+        }
+
+        return answered;
+    }
+
+    /// <summary>Whether WMO405 <paramref name="wmo405"/> carried this period's start or its stop and awaits an answer.</summary>
+    public bool Awaits(Guid wmo405) => (MessageId == wmo405 && Status == Sent) || (StopMessageId == wmo405 && StopStatus == Sent);
 }
 
 /// <summary>

@@ -10,12 +10,25 @@ namespace Wmo.Hub.Dashboard;
 /// <param name="Months">Persons per months at risk: 1, 2, 3–5, 6 or more.</param>
 /// <param name="Trend">Persons pending at the end of each of the last 12 weeks, oldest first.</param>
 public sealed record BacklogRow(
-    string Gemeente, int Persons, int[] Months, long Cents, DateTimeOffset? Oldest, int RejectionsOpen, int[] Trend);
+    string Gemeente, int Persons, int[] Months, long Cents, DateTimeOffset? Oldest, int RejectionsOpen, int[] Trend)
+{
+    /// <summary>Persons with only a predicted, unconfirmed stack (R1 before the 305): apart, not in <see cref="Persons"/>.</summary>
+    public int Unconfirmed { get; init; }
+
+    public long UnconfirmedCents { get; init; }
+
+    /// <summary>Realised stapelfacturen (R8) per month of the CAK's acceptance, the last <see cref="Backlog.RealisedMonths"/> months, oldest first.</summary>
+    public RealisedMonth[] Realised { get; init; } = [];
+}
+
+/// <summary>The stapelfacturen the CAK's late acceptances caused in one month: residents and euros.</summary>
+public sealed record RealisedMonth(string Month, int Persons, long Cents);
 
 /// <summary>The backlog per gemeente, computed from the alerts (open and resolved, for the trend).</summary>
 public static class Backlog
 {
     public const int Weeks = 12;
+    public const int RealisedMonths = 6;
     private static readonly string[] PendingRules = [DueRules.Stack, DueRules.Art2f];
 
     public static IReadOnlyList<BacklogRow> Compute(IEnumerable<Alert> alerts, DateTimeOffset now)
@@ -23,8 +36,16 @@ public static class Backlog
         var rows = new List<BacklogRow>();
         foreach (var gemeente in alerts.Where(a => a.Gemeente is not null).GroupBy(a => a.Gemeente!))
         {
-            var pending = gemeente.Where(a => PendingRules.Contains(a.Rule)).ToList();
+            var pending = gemeente.Where(a => PendingRules.Contains(a.Rule) && !a.Unconfirmed).ToList();
             var open = pending.Where(a => a.Status != AlertStatus.Resolved).ToList();
+            var predicted = gemeente.Where(a => a.Rule == DueRules.Stack && a.Unconfirmed && a.Status != AlertStatus.Resolved)
+                .Where(a => open.All(o => o.PersonId != a.PersonId)).GroupBy(a => a.PersonId).ToList();
+            var realised = Enumerable.Range(0, RealisedMonths).Select(i => now.AddMonths(i - RealisedMonths + 1).ToString("yyyy-MM", CultureInfo.InvariantCulture))
+                .Select(month =>
+                {
+                    var inMonth = gemeente.Where(a => a.Rule == DueRules.RealisedStack && (a.DueSince ?? a.DetectedAt).ToString("yyyy-MM", CultureInfo.InvariantCulture) == month).ToList();
+                    return new RealisedMonth(month, inMonth.Select(a => a.PersonId).Distinct().Count(), inMonth.Sum(a => a.AmountAtRiskCents ?? 0));
+                }).ToArray();
             var persons = open.GroupBy(a => a.PersonId).ToList();
             var months = new int[4];
             foreach (var person in persons)
@@ -43,7 +64,12 @@ public static class Backlog
             rows.Add(new BacklogRow(gemeente.Key, persons.Count, months,
                 persons.Sum(p => p.Where(a => a.Rule == DueRules.Stack).Select(a => a.AmountAtRiskCents ?? 0).DefaultIfEmpty(0).Max()),
                 open.Count == 0 ? null : open.Min(a => a.DueSince ?? a.DetectedAt),
-                gemeente.Count(a => a.Rule == AlertRules.CakRejected && a.Status != AlertStatus.Resolved), trend));
+                gemeente.Count(a => a.Rule == AlertRules.CakRejected && a.Status != AlertStatus.Resolved), trend)
+            {
+                Unconfirmed = predicted.Count,
+                UnconfirmedCents = predicted.Sum(p => p.Max(a => a.AmountAtRiskCents ?? 0)),
+                Realised = realised,
+            });
         }
 
         return rows;
@@ -64,7 +90,7 @@ public sealed class BacklogSnapshots(StorageClients storage, Alerts alerts, Time
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
-    /// <summary>Recomputes every gemeente's row from the alerts the backlog counts (R1, R2, R4); returns how many gemeenten.</summary>
+    /// <summary>Recomputes every gemeente's row from the alerts the backlog counts (R1, R2, R4, R8); returns how many gemeenten.</summary>
     public async Task<int> RefreshAsync(CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
@@ -81,6 +107,8 @@ public sealed class BacklogSnapshots(StorageClients storage, Alerts alerts, Time
             {
                 ["Persons"] = r.Persons, ["Months"] = string.Join(',', r.Months), ["Cents"] = r.Cents, ["Oldest"] = r.Oldest,
                 ["Rejections"] = r.RejectionsOpen, ["Trend"] = string.Join(',', r.Trend), ["ComputedAt"] = now,
+                ["Unconfirmed"] = r.Unconfirmed, ["UnconfirmedCents"] = r.UnconfirmedCents,
+                ["Realised"] = string.Join(';', r.Realised.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Month}:{m.Persons}:{m.Cents}"))),
             }))], ct);
         }
 
@@ -104,7 +132,13 @@ public sealed class BacklogSnapshots(StorageClients storage, Alerts alerts, Time
         {
             static int[] Ints(string? s) => [.. (s ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
             rows.Add(new BacklogRow(e.RowKey, e.GetInt32("Persons") ?? 0, Ints(e.GetString("Months")), e.GetWholeNumber("Cents") ?? 0, e.GetDateTimeOffset("Oldest"),
-                e.GetInt32("Rejections") ?? 0, Ints(e.GetString("Trend"))));
+                e.GetInt32("Rejections") ?? 0, Ints(e.GetString("Trend")))
+            {
+                Unconfirmed = e.GetInt32("Unconfirmed") ?? 0,
+                UnconfirmedCents = e.GetWholeNumber("UnconfirmedCents") ?? 0,
+                Realised = [.. (e.GetString("Realised") ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries).Select(m => m.Split(':'))
+                    .Select(p => new RealisedMonth(p[0], int.Parse(p[1], CultureInfo.InvariantCulture), long.Parse(p[2], CultureInfo.InvariantCulture)))],
+            });
             computed = e.GetDateTimeOffset("ComputedAt") is { } at && (computed is null || at < computed) ? at : computed;
         }
 

@@ -8,7 +8,10 @@ using Wmo.Messages;
 
 namespace Wmo.Hub.Detection;
 
-/// <summary>A deadline: by <see cref="Due"/> the rule must hold for the subject (a person's toewijzing or period).</summary>
+/// <summary>
+/// A deadline: from <see cref="Due"/> on, the rule is broken unless it holds for the subject (a person's toewijzing
+/// or period). <see cref="Due"/> is the first day the deadline is missed, not its last day on time.
+/// </summary>
 /// <param name="Key">What it is about within the person: a ToewijzingNummer, or a period's Begindatum.</param>
 public sealed record DueItem(string Rule, string PersonId, string Key, DateOnly Due);
 
@@ -16,6 +19,9 @@ public sealed record DueItem(string Rule, string PersonId, string Key, DateOnly 
 /// <param name="Snapshot">The person's chain (serialized) as of the row's last write; null on message rows and rows from before copies were kept.</param>
 /// <param name="ETag">The row's version: the scan removes a row only if nothing rewrote it since it was read.</param>
 public sealed record DueRow(DueItem Item, byte[]? Snapshot, ETag ETag, string Partition);
+
+/// <summary>A start R1 predicts a stack for; <see cref="Unconfirmed"/>: the toewijzing whose start was never reported.</summary>
+public sealed record StackBasis(DateOnly Begindatum, DateOnly? Einddatum, long? Kostprijs, ToewijzingState? Unconfirmed);
 
 /// <summary>The deadline rules that go through the due index (domain.md §6.3).</summary>
 public static class DueRules
@@ -41,6 +47,12 @@ public static class DueRules
     /// <summary>R1: the months that would be billed at once if the CAK received the start now reach the threshold.</summary>
     public const string Stack = "R1";
 
+    /// <summary>
+    /// R8: the CAK accepted a start so late that the resident gets a stapelfactuur after all (raised on the WMO406): the
+    /// gemeente informs the resident before the bill comes (VWS letter of 1 December 2015, §5).
+    /// </summary>
+    public const string RealisedStack = "R8";
+
     /// <summary>R5: the retroactive months exceed the cap the CAK can still levy (raised with R1; the cap is configured).</summary>
     public const string RetroactiveCap = "R5";
 
@@ -63,38 +75,76 @@ public static class DueRules
             var starts = state.CurrentStarts(t.Nummer).ToList();
             if (starts.Count == 0)
             {
-                var received = DutchTime.DateOf(t.ReceivedOn);
-                var from = t.Ingangsdatum < received ? received : t.Ingangsdatum; // retroactive: from receipt (OP271)
-                yield return new DueItem(MissingStart, personId, nummer, calendar.AddWorkingDays(from, 5));
+                yield return new DueItem(MissingStart, personId, nummer, MissingStartDue(t, calendar));
             }
             else if (t.Einddatum is { } einde && starts.Any(s => !state.CurrentStops(t.Nummer, s.Begindatum).Any(e => !e.Temporary)))
             {
-                yield return new DueItem(MissingStop, personId, nummer, calendar.AddWorkingDays(einde, 5));
+                yield return new DueItem(MissingStop, personId, nummer, calendar.MissedFrom(einde, 5));
             }
         }
 
         foreach (var v in state.Verzoeken.Where(v => v.Status != VerzoekState.Beantwoord))
         {
             yield return new DueItem(UnansweredRequest, personId, v.Referentie, v.Status == VerzoekState.InOnderzoek
-                ? v.Dagtekening.AddDays(56)
-                : calendar.AddWorkingDays(DutchTime.DateOf(v.ReceivedOn), 5));
+                ? v.Dagtekening.AddDays(56 + 1)
+                : calendar.MissedFrom(DutchTime.DateOf(v.ReceivedOn), 5));
         }
 
-        foreach (var p in EigenBijdragePlanner.Derive(state, policy, tariffs, today))
+        var periods = EigenBijdragePlanner.Derive(state, policy, tariffs, today);
+        foreach (var p in periods)
         {
-            var key = p.Begindatum.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            if (!state.Cak.Any(c => c.Begindatum == p.Begindatum && c.Status == CakPeriodState.Accepted))
+            var key = Key(p.Begindatum);
+            if (!state.Cak.Any(c => c.Begindatum == p.Begindatum && c.StartAccepted))
             {
-                yield return new DueItem(Art2f, personId, key, p.Begindatum.AddMonths(1));
-                var firstBilled = new DateOnly(p.Begindatum.Year, p.Begindatum.Month, 1).AddMonths(1);
-                yield return new DueItem(Stack, personId, key, firstBilled.AddMonths(stackThreshold - 1));
+                // Art. 2f: delivered "within one month" after the start; breached from the day after that month.
+                yield return new DueItem(Art2f, personId, key, p.Begindatum.AddMonths(1).AddDays(1));
             }
 
-            if (ExpectedEnd(state, p) is { } end && !state.Cak.Any(c => c.Begindatum == p.Begindatum && c.Stands && c.Einddatum is not null))
+            // R6: a stop the CAK has not accepted is not a stop the CAK has (sent and unanswered, or rejected).
+            if (ExpectedEnd(state, p) is { } end && !state.Cak.Any(c => c.Begindatum == p.Begindatum && c.StopAccepted))
             {
                 // domain.md R6: m(now) > m(end) + 1, i.e. from the first day of the second month after the end.
                 yield return new DueItem(LateStop, personId, key, new DateOnly(end.Year, end.Month, 1).AddMonths(2));
             }
+        }
+
+        foreach (var basis in StackBases(state, policy, periods))
+        {
+            if (StackEstimate.ReachesThreshold(basis.Begindatum, basis.Einddatum, stackThreshold) is { } reaches)
+            {
+                // An unconfirmed stack is predicted only while the start is overdue (R3-305 open).
+                var due = basis.Unconfirmed is { } t && MissingStartDue(t, calendar) is var overdue && overdue > reaches ? overdue : reaches;
+                yield return new DueItem(Stack, personId, Key(basis.Begindatum), due);
+            }
+        }
+    }
+
+    private static string Key(DateOnly begindatum) => begindatum.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>The first day a toewijzing's start (WMO305) is late: 5 working days after its Ingangsdatum, or after its receipt when retroactive (OP271).</summary>
+    public static DateOnly MissingStartDue(ToewijzingState t, WorkingDays calendar)
+    {
+        var received = DutchTime.DateOf(t.ReceivedOn);
+        return calendar.MissedFrom(t.Ingangsdatum < received ? received : t.Ingangsdatum, 5);
+    }
+
+    /// <summary>
+    /// The starts R1 predicts a stack for: every period whose start the CAK has not accepted; and, under a start or
+    /// declaration policy while the person has no period yet, the earliest counted toewijzing whose start was never
+    /// reported (<see cref="StackBasis.Unconfirmed"/>): if care began on its Ingangsdatum, months are already stacking.
+    /// </summary>
+    public static IEnumerable<StackBasis> StackBases(ChainState state, CakPolicy policy, IReadOnlyList<DerivedPeriod> periods)
+    {
+        foreach (var p in periods.Where(p => !state.Cak.Any(c => c.Begindatum == p.Begindatum && c.StartAccepted)))
+        {
+            yield return new StackBasis(p.Begindatum, p.Einddatum, p.Kostprijs, null);
+        }
+
+        if (periods.Count == 0 && policy.Start != StartMoment.Toewijzing
+            && state.Toewijzingen.Where(t => !t.Deleted && policy.Counts(t.Categorie) && !state.CurrentStarts(t.Nummer).Any())
+                .OrderBy(t => t.Ingangsdatum).ThenBy(t => t.Nummer).FirstOrDefault() is { } first)
+        {
+            yield return new StackBasis(first.Ingangsdatum, first.Einddatum, policy.HasKostprijs(first.Categorie) ? first.Budget : null, first);
         }
     }
 
@@ -119,8 +169,8 @@ public static class DueRules
         MessageCatalog.AnswerTo(type) is not { } answer || type.Sender == PartyKind.Cak || answer.Sender == PartyKind.Cak
             ? null
             : answer == MessageCatalog.Wmo325
-                ? new DueItem(MissingDeclaratieAntwoord, MessageSubject, messageId.ToString("N"), calendar.AddWorkingDays(received, 10))
-                : new DueItem(MissingRetour, MessageSubject, messageId.ToString("N"), calendar.AddWorkingDays(received, 3));
+                ? new DueItem(MissingDeclaratieAntwoord, MessageSubject, messageId.ToString("N"), calendar.MissedFrom(received, 10))
+                : new DueItem(MissingRetour, MessageSubject, messageId.ToString("N"), calendar.MissedFrom(received, 3));
 }
 
 /// <summary>

@@ -7,15 +7,20 @@ using Wmo.Hub.Notifications;
 namespace Wmo.Hub.Detection;
 
 /// <summary>
-/// The letter a gemeente can send a resident when R1 turns critical: it warns, before the stacked CAK invoice arrives,
-/// how many months will come at once and roughly how much, and what the resident can do (the ministry asked gemeenten
-/// to warn residents ahead of a stapelfactuur). A printable Dutch HTML page; the address block is left to the
-/// gemeente's mailing, since the hub holds no addresses.
+/// The letter a gemeente can send a resident before a stacked CAK invoice arrives: how many months will come at once
+/// and roughly how much, and what the resident can do (the VWS letter of 1 December 2015, §5, asks gemeenten to
+/// inform residents). For a critical R1 the bill may come (the CAK has not accepted the start yet); for R8 it will
+/// come (the CAK accepted the start late). A printable Dutch HTML page; the address block is left to the gemeente's
+/// mailing, since the hub holds no addresses.
 /// </summary>
 public static class ResidentLetter
 {
-    /// <summary>Only a critical R1 alert gets a letter: below the threshold there is no stapelfactuur to warn about.</summary>
-    public static bool Applies(Alert alert) => alert.Rule == DueRules.Stack && alert.Severity == AlertSeverity.Critical && alert.Status != AlertStatus.Resolved;
+    /// <summary>
+    /// A letter for a realised stack (R8), and for a critical, confirmed R1. Not below the threshold (no stapelfactuur
+    /// to warn about), not for an unconfirmed prediction (care may not even have started), not once resolved.
+    /// </summary>
+    public static bool Applies(Alert alert) => alert.Status != AlertStatus.Resolved
+        && (alert.Rule == DueRules.RealisedStack || (alert.Rule == DueRules.Stack && alert.Severity == AlertSeverity.Critical && !alert.Unconfirmed));
 
     public static string Render(Alert alert, ChainState state, Owner? gemeente, Tariffs tariffs, DateOnly today)
     {
@@ -35,6 +40,7 @@ public static class ResidentLetter
         var contact = string.Join(", ", new[] { gemeente?.Telefoon is { } t ? $"telefoon {t}" : null, gemeente?.Email is { } m ? $"e-mail {m}" : null }.Where(c => c is not null));
         var months = alert.MonthsAtRisk ?? 0;
         var amount = alert.AmountAtRiskCents is { } c ? Scanner.Euro(c) : "onbekend";
+        var realised = alert.Rule == DueRules.RealisedStack; // the CAK accepted the start: the bill is coming, not "may come"
 
         return $$"""
             <!DOCTYPE html>
@@ -69,7 +75,7 @@ public static class ResidentLetter
             Voor deze ondersteuning betaalt u een eigen bijdrage. Het CAK int deze bijdrage voor de gemeente. Door een vertraging bij het
             doorgeven van de gegevens aan het CAK heeft u hiervoor nog geen rekening gekregen. Dat is niet uw schuld.</p>
             <h2>Wat betekent dit voor u?</h2>
-            <p>Het CAK brengt de eigen bijdrage met terugwerkende kracht in rekening. U krijgt daarom binnenkort waarschijnlijk één
+            <p>Het CAK brengt de eigen bijdrage met terugwerkende kracht in rekening. U krijgt daarom binnenkort {{(realised ? string.Empty : "waarschijnlijk ")}}één
             rekening over <strong>{{months}} maanden</strong>, samen ongeveer <strong>€ {{amount}}</strong>.
             {{(tarief is { } tp ? $"Dat is ten hoogste € {Scanner.Euro(tp)} per maand (het abonnementstarief); " : string.Empty)}}het CAK stelt het
             precieze bedrag vast. Daarna betaalt u weer gewoon per maand.</p>

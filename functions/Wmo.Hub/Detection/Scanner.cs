@@ -159,7 +159,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
         }
     }
 
-    private static bool IsCriticalStack(Alert alert) => alert.Rule == DueRules.Stack && alert.Severity == AlertSeverity.Critical;
+    private static bool IsCriticalStack(Alert alert) => alert.Rule == DueRules.Stack && alert.Severity == AlertSeverity.Critical && !alert.Unconfirmed;
 
     private async Task<(int Raised, int Resolved, int Critical)> ScanPersonAsync(
         List<DueRow> rows, DateOnly asOf, DateOnly? scannedUpTo, FreshAlerts fresh, CancellationToken ct)
@@ -329,22 +329,39 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
             case DueRules.Stack:
             {
                 var start = DateOnly.ParseExact(item.Key, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-                var period = EigenBijdragePlanner.Derive(state, cak.Policies.For(state.Gemeente), cak.Tariffs, asOf).FirstOrDefault(p => p.Begindatum == start);
-                var firstBilled = new DateOnly(start.Year, start.Month, 1).AddMonths(1);
-                var (months, cents, unknown) = Months(firstBilled, asOf, period?.Kostprijs);
+                var policy = cak.Policies.For(state.Gemeente);
+                var basis = DueRules.StackBases(state, policy, EigenBijdragePlanner.Derive(state, policy, cak.Tariffs, asOf)).FirstOrDefault(b => b.Begindatum == start);
+                if (basis is null)
+                {
+                    yield break;
+                }
+
+                var (months, cents, unknown) = StackEstimate.Of(start, basis.Einddatum, asOf, basis.Kostprijs, cak.Tariffs);
                 if (months < options.StackThreshold)
                 {
                     yield break;
                 }
 
-                yield return For(item.Rule, months > options.StackThreshold ? AlertSeverity.Critical : AlertSeverity.Warning, state.Gemeente, null, null, months, cents,
-                    $"Als het CAK de start (vanaf {Alerts.Date(start)}) nu ontvangt, krijgt de cliënt {months} maanden eigen bijdrage in één factuur (€ {Euro(cents)}"
-                    + (unknown.Count > 0 ? $", zonder {string.Join(", ", unknown)}: tarief onbekend" : string.Empty) + ").");
+                var size = $"{months} maanden eigen bijdrage in één factuur (€ {Euro(cents)}"
+                    + (unknown.Count > 0 ? $", zonder {string.Join(", ", unknown)}: tarief onbekend" : string.Empty) + ")";
+                var severity = months > options.StackThreshold ? AlertSeverity.Critical : AlertSeverity.Warning;
+                if (basis.Unconfirmed is { } t)
+                {
+                    // Predicted before the 305: shown apart (unconfirmed), no R5 and no letter on a guess.
+                    yield return For(item.Rule, severity, state.Gemeente, t.Aanbieder, t.Nummer, months, cents,
+                        $"Voorspelling, nog niet bevestigd: toewijzing {t.Nummer} ging in op {Alerts.Date(start)}, maar aanbieder {t.Aanbieder} heeft nog geen start gemeld (WMO305). "
+                        + $"Als de ondersteuning toen begon en het CAK de start nu ontvangt, krijgt de cliënt {size}.") with { Unconfirmed = true };
+                    break;
+                }
 
+                yield return For(item.Rule, severity, state.Gemeente, null, null, months, cents,
+                    $"Als het CAK de start (vanaf {Alerts.Date(start)}) nu ontvangt, krijgt de cliënt {size}.");
+
+                var firstBilled = StackEstimate.FirstBilled(start);
                 if (options.RetroactiveCapMonths is { } cap && months > cap)
                 {
                     // R5: the oldest months beyond the cap can no longer be levied; the gemeente loses that bijdrage.
-                    var (lost, lostCents, _) = Months(firstBilled, firstBilled.AddMonths(months - cap - 1), null);
+                    var (lost, lostCents, _) = StackEstimate.Months(firstBilled, firstBilled.AddMonths(months - cap - 1), null, cak.Tariffs);
                     yield return For(DueRules.RetroactiveCap, AlertSeverity.Critical, state.Gemeente, null, null, lost, lostCents,
                         $"De start (vanaf {Alerts.Date(start)}) ligt zo ver terug dat het CAK {lost} {(lost == 1 ? "maand" : "maanden")} niet meer kan innen (grens {cap} maanden): de gemeente loopt € {Euro(lostCents)} eigen bijdrage mis.");
                 }
@@ -357,7 +374,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
                 var start = DateOnly.ParseExact(item.Key, "yyyy-MM-dd", CultureInfo.InvariantCulture);
                 var period = EigenBijdragePlanner.Derive(state, cak.Policies.For(state.Gemeente), cak.Tariffs, asOf).First(p => p.Begindatum == start);
                 var end = DueRules.ExpectedEnd(state, period)!.Value;
-                var (months, cents, _) = Months(new DateOnly(end.Year, end.Month, 1).AddMonths(1), asOf, null);
+                var (months, cents, _) = StackEstimate.Months(new DateOnly(end.Year, end.Month, 1).AddMonths(1), asOf, null, cak.Tariffs);
                 yield return For(item.Rule, months > options.StackThreshold ? AlertSeverity.Critical : AlertSeverity.Warning, state.Gemeente, null, null, months, cents,
                     $"De voorziening eindigde op {Alerts.Date(end)}, maar het CAK heeft nog geen stop ontvangen (WMO405 met einddatum)"
                     + (period.Einddatum is null ? " en de aanbieder heeft geen stopbericht (WMO307) gestuurd" : string.Empty)
@@ -372,28 +389,6 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
     private static readonly NumberFormatInfo Dutch = new() { NumberDecimalSeparator = ",", NumberGroupSeparator = "." };
 
     public static string Euro(long cents) => (cents / 100m).ToString("N2", Dutch);
-
-    /// <summary>The months from <paramref name="first"/> up to the month of <paramref name="last"/>, and their abonnementstarief (capped at the kostprijs).</summary>
-    private (int Months, long Cents, List<int> UnknownYears) Months(DateOnly first, DateOnly last, long? kostprijs)
-    {
-        var months = 0;
-        long cents = 0;
-        var unknown = new List<int>();
-        for (var m = new DateOnly(first.Year, first.Month, 1); m <= last; m = m.AddMonths(1))
-        {
-            months++;
-            if (cak.Tariffs.For(m.Year) is { } tariff)
-            {
-                cents += tariff;
-            }
-            else if (!unknown.Contains(m.Year))
-            {
-                unknown.Add(m.Year);
-            }
-        }
-
-        return (months, kostprijs is { } cap ? Math.Min(cents, cap) : cents, unknown);
-    }
 
     private static string Resolution(string rule) => rule switch
     {

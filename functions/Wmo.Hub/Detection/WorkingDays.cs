@@ -1,10 +1,12 @@
 namespace Wmo.Hub.Detection;
 
 /// <summary>
-/// Dutch working days ("werkdagen", iWmo begrippenlijst): Monday to Friday except the holidays of the Algemene
-/// termijnenwet — Nieuwjaarsdag, Eerste en Tweede Paasdag, Hemelvaartsdag, Eerste en Tweede Pinksterdag, Eerste en
-/// Tweede Kerstdag, Koningsdag (27 April, or 26 April when the 27th is a Sunday) and Bevrijdingsdag (5 May) — computed
-/// for any year, plus configured extra days (e.g. Goede Vrijdag, a collective closing day).
+/// Dutch working days ("werkdagen", iWmo begrippenlijst): Monday to Friday except the days of the Algemene
+/// termijnenwet, computed for any year — art. 3 lid 1: Nieuwjaarsdag, Eerste en Tweede Paasdag, Hemelvaartsdag,
+/// Eerste en Tweede Pinksterdag, Eerste en Tweede Kerstdag, Koningsdag (27 April, or 26 April when the 27th is a
+/// Sunday) and 5 May (every year: the lustrum day off is a collective-labour practice, not the Atw); lid 2: Goede
+/// Vrijdag — plus configured extra days (<c>Detection__ExtraHolidays</c>): the days a Royal Decree adds under lid 3
+/// (e.g. the Friday after Hemelvaartsdag), which cannot be computed.
 /// </summary>
 public sealed class WorkingDays(IEnumerable<DateOnly>? extraDays = null)
 {
@@ -26,7 +28,7 @@ public sealed class WorkingDays(IEnumerable<DateOnly>? extraDays = null)
         var koningsdag = new DateOnly(year, 4, 27);
         return
         [
-            new DateOnly(year, 1, 1), easter, easter.AddDays(1), easter.AddDays(39), easter.AddDays(49), easter.AddDays(50),
+            new DateOnly(year, 1, 1), easter.AddDays(-2), easter, easter.AddDays(1), easter.AddDays(39), easter.AddDays(49), easter.AddDays(50),
             koningsdag.DayOfWeek == DayOfWeek.Sunday ? koningsdag.AddDays(-1) : koningsdag, new DateOnly(year, 5, 5),
             new DateOnly(year, 12, 25), new DateOnly(year, 12, 26),
         ];
@@ -50,7 +52,7 @@ public sealed class WorkingDays(IEnumerable<DateOnly>? extraDays = null)
         }
     }
 
-    /// <summary>The day <paramref name="count"/> working days after <paramref name="from"/> (OP271: "within 5 werkdagen").</summary>
+    /// <summary>The day <paramref name="count"/> working days after <paramref name="from"/> (OP271: "within 5 werkdagen" ends on it).</summary>
     public DateOnly AddWorkingDays(DateOnly from, int count)
     {
         var day = from;
@@ -65,6 +67,13 @@ public sealed class WorkingDays(IEnumerable<DateOnly>? extraDays = null)
 
         return day;
     }
+
+    /// <summary>
+    /// The first day a "within <paramref name="count"/> werkdagen" deadline counted from <paramref name="from"/> is
+    /// missed: the working day after the last one allowed (day N itself is still on time, domain.md §4). A message
+    /// arriving on the weekend after day N is still within N working days, so the next working day is the first late one.
+    /// </summary>
+    public DateOnly MissedFrom(DateOnly from, int count) => AddWorkingDays(from, count + 1);
 
     /// <summary>Working days after <paramref name="from"/> up to and including <paramref name="to"/> (0 when not after).</summary>
     public int Between(DateOnly from, DateOnly to)

@@ -150,6 +150,7 @@ public sealed class NotificationOutbox(StorageClients storage, OwnerDirectory ow
         "R5" => "bijdrage niet meer te innen",
         "R6" => "stop niet bij het CAK: te veel bijdrage",
         "R7" => "toewijzing met terugwerkende kracht",
+        "R8" => "stapelfactuur komt: informeer de cliënt",
         AlertRules.Poisoned => "bericht vastgelopen",
         AlertRules.CakUnreachable => "CAK niet bereikbaar",
         _ => rule,
