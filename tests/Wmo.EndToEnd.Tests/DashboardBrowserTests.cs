@@ -21,7 +21,12 @@ public sealed class DashboardBrowserTests(DemoDashboard demo) : IClassFixture<De
 
     private static int Number(string text) => int.Parse(text.Replace(".", "", StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture);
 
-    private static bool Pending(JsonElement a) => a.GetProperty("rule").GetString() is "R1" or "R2" && a.GetProperty("status").GetString() != "resolved";
+    // Pending at the CAK: a confirmed R1 or an R2. An unconfirmed R1 (no 305 yet) is counted apart.
+    private static bool Pending(JsonElement a) => a.GetProperty("rule").GetString() is "R1" or "R2" && a.GetProperty("status").GetString() != "resolved"
+        && !a.GetProperty("unconfirmed").GetBoolean();
+
+    private static bool Predicted(JsonElement a) => a.GetProperty("rule").GetString() == "R1" && a.GetProperty("status").GetString() != "resolved"
+        && a.GetProperty("unconfirmed").GetBoolean();
 
     [Fact]
     public async Task The_CAK_liaison_sees_every_demo_gemeente_with_the_backlog_figures_of_the_API()
@@ -46,6 +51,9 @@ public sealed class DashboardBrowserTests(DemoDashboard demo) : IClassFixture<De
             Assert.Equal(persons.Count, Number(await TextAsync($"tr[data-gemeente='{gemeente}'] [data-field=personen]")));
             Assert.Equal("€ " + Wmo.Hub.Detection.Scanner.Euro(cents), await TextAsync($"tr[data-gemeente='{gemeente}'] [data-field=bedrag]"));
             Assert.Equal(rejections, Number(await TextAsync($"tr[data-gemeente='{gemeente}'] [data-field=afwijzingen]")));
+            var predicted = alerts.Where(a => a.GetProperty("gemeente").GetString() == gemeente && Predicted(a))
+                .Select(a => a.GetProperty("persoon").GetString()).Where(p => persons.All(q => q.Key != p)).Distinct().Count();
+            Assert.Equal(predicted, Number((await TextAsync($"tr[data-gemeente='{gemeente}'] [data-field=voorspeld]")).Split(' ')[0]));
             totalPersons += persons.Count;
         }
 

@@ -32,6 +32,7 @@ public sealed class TestClock(DateTimeOffset now) : TimeProvider
 public sealed class HubHarness
 {
     private static readonly SchemaRegistry Schemas = SchemaRegistry.Load();
+    private static int _nextGemeente = Random.Shared.Next(0, 999);
     private readonly StorageClients _storage;
     private readonly Intake _intake;
     private readonly RetourWriter _retours = new(Schemas);
@@ -40,7 +41,8 @@ public sealed class HubHarness
     {
         _storage = storage;
         Clock.At(start);
-        Gemeente = gemeente ?? Random.Shared.Next(1000, 9999).ToString(CultureInfo.InvariantCulture);
+        // Codes 0001–0999, one per harness: other test classes draw theirs from 1000–9999 and share the alert table.
+        Gemeente = gemeente ?? (((Interlocked.Increment(ref _nextGemeente) - 1) % 999) + 1).ToString("D4", CultureInfo.InvariantCulture);
         Tracking = new Tracking(storage, Clock);
         var mailboxes = new Mailboxes(storage, Clock);
         Ledger = new LedgerStore(storage, "test-secret");
@@ -124,13 +126,13 @@ public sealed class HubHarness
         return Scanner.ScanAsync(day);
     }
 
-    public async Task<List<Alert>> AlertsAsync(string? rule = null, string? personId = null)
+    public async Task<List<Alert>> AlertsAsync(string? rule = null, string? personId = null, string? status = null)
     {
         var all = new List<Alert>();
         string? next = null;
         do
         {
-            var (items, more) = await Alerts.ListAsync(new AlertFilter(Gemeente: Gemeente, Rule: rule, PersonId: personId), 1000, next);
+            var (items, more) = await Alerts.ListAsync(new AlertFilter(Gemeente: Gemeente, Rule: rule, PersonId: personId, Status: status), 1000, next);
             all.AddRange(items);
             next = more;
         }

@@ -59,6 +59,13 @@ public static class DueRules
     /// <summary>R6: the voorziening ended, but two months on the CAK still has no stop: it keeps levying (over-billing).</summary>
     public const string LateStop = "R6";
 
+    /// <summary>
+    /// Not a rule: a day the person's deadlines change by the calendar alone. Under a declaration stop policy a period
+    /// ends with its last declaration once the toewijzing's Einddatum has passed, so on that day the scan writes the
+    /// person's deadlines again and evaluates those already due (e.g. R6 for a period that ended months ago).
+    /// </summary>
+    public const string Recheck = "recheck";
+
     /// <summary>The person a message-level deadline (retours) is filed under: none, the subject is the message.</summary>
     public const string MessageSubject = "bericht";
 
@@ -88,6 +95,14 @@ public static class DueRules
             yield return new DueItem(UnansweredRequest, personId, v.Referentie, v.Status == VerzoekState.InOnderzoek
                 ? v.Dagtekening.AddDays(56 + 1)
                 : calendar.MissedFrom(DutchTime.DateOf(v.ReceivedOn), 5));
+        }
+
+        if (policy.Stop == StopMoment.Declaratie)
+        {
+            foreach (var day in state.Toewijzingen.Where(t => !t.Deleted && t.Einddatum > today).Select(t => t.Einddatum!.Value).Distinct())
+            {
+                yield return new DueItem(Recheck, personId, Key(day), day);
+            }
         }
 
         var periods = EigenBijdragePlanner.Derive(state, policy, tariffs, today);

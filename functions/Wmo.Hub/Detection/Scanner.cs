@@ -180,10 +180,34 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
             current = Current(state);
         }
 
+        // A recheck row: the calendar alone changed the person's deadlines today. Write them as they are now, and
+        // evaluate at once those already due that no row of today's group holds (they are due from today on).
+        if (state is not null && rows.Any(r => r.Item.Rule == DueRules.Recheck))
+        {
+            await _deadlines.SyncAsync(personId, current, state, asOf, ct);
+            var read = rows.Select(r => (r.Item.Rule, r.Item.Key)).ToHashSet();
+            foreach (var item in current.Where(i => i.Due <= asOf && i.Rule != DueRules.Recheck && !read.Contains((i.Rule, i.Key))))
+            {
+                foreach (var alert in Evaluate(item, state, asOf))
+                {
+                    var identified = alert with { Id = Alerts.IdOf(alert.Rule, alert.Subject, alert.Period) };
+                    await alerts.RaiseAsync(identified, ct);
+                    raised++;
+                    critical += IsCriticalStack(identified) ? 1 : 0;
+                }
+            }
+        }
+
         foreach (var row in rows)
         {
             var item = row.Item;
             var now = current.FirstOrDefault(d => d.Rule == item.Rule && d.Key == item.Key);
+            if (now is null && item.Rule == DueRules.Recheck)
+            {
+                await due.RemoveAsync(row, ct);
+                continue;
+            }
+
             if (now is null)
             {
                 // The rule holds now (the start arrived, the CAK accepted, the toewijzing was withdrawn).
