@@ -70,7 +70,7 @@ public sealed class DashboardBrowserTests(DemoDashboard demo) : IClassFixture<De
 
         // Any gemeente's client, with the eigen bijdrage; lead times over every gemeente as the API gives them; the
         // messages the CAK sent or received, and no other.
-        var person = alerts.First(a => a.GetProperty("rule").GetString() == "R1").GetProperty("persoon").GetString()!;
+        var person = alerts.First(a => a.GetProperty("rule").GetString() == "R1" && !a.GetProperty("unconfirmed").GetBoolean()).GetProperty("persoon").GetString()!;
         await Browser.GoAsync(demo.Url($"/dashboard/traject/{person}"));
         Assert.Equal(1, await demo.CountAsync("table.perioden"));
         Assert.True(await demo.CountAsync("li[data-bericht=WMO305]") >= 1);
