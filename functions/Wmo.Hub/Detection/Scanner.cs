@@ -371,8 +371,9 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
                 var severity = months > options.StackThreshold ? AlertSeverity.Critical : AlertSeverity.Warning;
                 if (basis.Unconfirmed is { } t)
                 {
-                    // Predicted before the 305: shown apart (unconfirmed), no R5 and no letter on a guess.
-                    yield return For(item.Rule, severity, state.Gemeente, t.Aanbieder, t.Nummer, months, cents,
+                    // Predicted before the 305: shown apart (unconfirmed), no R5 and no letter on a guess. The gemeente's
+                    // alert, not the aanbieder's (it has R3-305): the resident's bijdrage is not the supplier's business.
+                    yield return For(item.Rule, severity, state.Gemeente, null, t.Nummer, months, cents,
                         $"Voorspelling, nog niet bevestigd: toewijzing {t.Nummer} ging in op {Alerts.Date(start)}, maar aanbieder {t.Aanbieder} heeft nog geen start gemeld (WMO305). "
                         + $"Als de ondersteuning toen begon en het CAK de start nu ontvangt, krijgt de cliënt {size}.") with { Unconfirmed = true };
                     break;
@@ -400,7 +401,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
                 var end = DueRules.ExpectedEnd(state, period)!.Value;
                 var (months, cents, _) = StackEstimate.Months(new DateOnly(end.Year, end.Month, 1).AddMonths(1), asOf, null, cak.Tariffs);
                 yield return For(item.Rule, months > options.StackThreshold ? AlertSeverity.Critical : AlertSeverity.Warning, state.Gemeente, null, null, months, cents,
-                    $"De voorziening eindigde op {Alerts.Date(end)}, maar het CAK heeft nog geen stop ontvangen (WMO405 met einddatum)"
+                    $"De voorziening eindigde op {Alerts.Date(end)}, maar het CAK heeft nog geen stop geaccepteerd (WMO405 met einddatum)"
                     + (period.Einddatum is null ? " en de aanbieder heeft geen stopbericht (WMO307) gestuurd" : string.Empty)
                     + $"; de cliënt betaalt intussen {months} maanden te veel eigen bijdrage (€ {Euro(cents)}), die het CAK later moet terugbetalen.");
                 break;
@@ -419,7 +420,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
         DueRules.MissingStart => "Het startbericht (WMO305) is ontvangen, of de toewijzing is ingetrokken.",
         DueRules.MissingStop => "Het stopbericht (WMO307) is ontvangen, of de toewijzing is gewijzigd.",
         DueRules.UnansweredRequest => "De gemeente heeft het verzoek beantwoord (WMO301 of WMO319).",
-        DueRules.LateStop => "Het CAK heeft de stop ontvangen, of de voorziening loopt weer.",
+        DueRules.LateStop => "Het CAK heeft de stop geaccepteerd, of de voorziening loopt weer.",
         DueRules.RetroactiveCap => "Het CAK heeft de start ontvangen; de maanden boven de grens blijven onbetaald.",
         _ => "Het CAK heeft de melding (WMO405) geaccepteerd, of de periode vervalt.",
     };
