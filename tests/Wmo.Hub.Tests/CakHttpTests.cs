@@ -100,7 +100,7 @@ public sealed class CakHttpTests : IClassFixture<AzuriteFixture>, IDisposable
         var archive = _storage.GetBlobContainer(IntakeOptions.ArchiveContainer);
         await archive.CreateIfNotExistsAsync();
         var ids = new List<Guid>();
-        var decided = DateTimeOffset.UtcNow;
+        var decided = TimeProvider.System.GetUtcNow();
         for (var i = 0; i < 6; i++)
         {
             var id = Guid.NewGuid();

@@ -32,7 +32,7 @@ public sealed class FileDropFaultTests : IClassFixture<AzuriteFixture>
         _intake = new Intake(storage, _tracking, mailboxes, Schemas, new IntakeOptions(), TimeProvider.System);
         _intake.EnsureStorageAsync().GetAwaiter().GetResult();
         _chain = new ChainMessages(_gemeente, Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ChainMessages.RandomBsn(), DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1));
+            ChainMessages.RandomBsn(), Wmo.Messages.DutchTime.Today(TimeProvider.System).AddDays(-1));
     }
 
     private string In(string name) => $"{Root}/{_gemeente}/in/{name}";
