@@ -10,9 +10,6 @@ namespace Wmo.AzureStorage;
 /// </summary>
 public static class QueueIdioms
 {
-    /// <summary>Largest message the service accepts: 64 KiB of encoded text, so 48 KiB of body in base64.</summary>
-    public const int MaxEncodedMessageBytes = 64 * 1024;
-
     extension(QueueClient queue)
     {
         /// <summary>Sends a message, hidden for <paramref name="visibilityDelay"/>; <paramref name="timeToLive"/> null = 7 days, infinite = never expires.</summary>

@@ -152,9 +152,6 @@ public static class StorageErrors
 
         /// <summary>412: an ETag or lease condition no longer holds (someone else wrote first).</summary>
         public bool IsPreconditionFailed => ex.Status == 412;
-
-        /// <summary>Storage (or the network to it) is unreachable or overloaded: retry later, answer 503.</summary>
-        public bool IsUnavailable => ex.Status is 0 or 500 or 502 or 503 or 504;
     }
 }
 

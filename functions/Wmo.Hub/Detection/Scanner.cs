@@ -190,10 +190,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
             {
                 foreach (var alert in Evaluate(item, state, asOf))
                 {
-                    var identified = alert with { Id = Alerts.IdOf(alert.Rule, alert.Subject, alert.Period) };
-                    await alerts.RaiseAsync(identified, ct);
-                    raised++;
-                    critical += IsCriticalStack(identified) ? 1 : 0;
+                    await RaiseAsync(alert with { Id = Alerts.IdOf(alert.Rule, alert.Subject, alert.Period) });
                 }
             }
         }
@@ -250,9 +247,7 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
                 var identified = alert with { Id = Alerts.IdOf(alert.Rule, alert.Subject, alert.Period) };
                 if (moved || item.Due <= scannedUpTo)
                 {
-                    await alerts.RaiseAsync(identified, ct);
-                    raised++;
-                    critical += IsCriticalStack(identified) ? 1 : 0;
+                    await RaiseAsync(identified);
                 }
                 else
                 {
@@ -262,6 +257,13 @@ public sealed class Scanner(DueIndex due, LedgerStore ledger, Tracking tracking,
         }
 
         return (raised, resolved, critical);
+
+        async Task RaiseAsync(Alert identified)
+        {
+            await alerts.RaiseAsync(identified, ct);
+            raised++;
+            critical += IsCriticalStack(identified) ? 1 : 0;
+        }
     }
 
     /// <summary>R3 retour deadlines (OP090, OP090x4): answered when the addressee's retour (or 325) links to the message.</summary>
