@@ -117,6 +117,9 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   properties: { reserved: true }
 }
 
+// Environment-specific settings, passed through as they are (a for-expression is allowed in a variable, not inline).
+var extraSettings = [for setting in items(extraAppSettings): { name: setting.key, value: string(setting.value) }]
+
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: appName
   location: location
@@ -129,7 +132,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       appSettings: concat([
+        // Identity-based AzureWebJobsStorage: the host and the app (StorageSettings) reach storage with the
+        // system-assigned identity; no connection string, no key.
         { name: 'AzureWebJobsStorage__accountName', value: storage.name }
+        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         { name: 'Hub__ApiKeys', value: '@Microsoft.KeyVault(SecretUri=${apiKeysSecret.properties.secretUri})' }
         { name: 'Hub__PersonKeySecret', value: '@Microsoft.KeyVault(SecretUri=${personKeySecretResource.properties.secretUri})' }
@@ -141,7 +147,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'NotifySchedule', value: '*/30 * * * * *' }
         { name: 'FileDropSchedule', value: '0 */5 * * * *' }
         { name: 'BacklogSchedule', value: '0 */10 * * * *' }
-      ], [for setting in items(extraAppSettings): { name: setting.key, value: string(setting.value) }])
+      ], extraSettings)
     }
     functionAppConfig: {
       deployment: {

@@ -143,7 +143,7 @@ internal static class Scenarios
         builder.Logging.AddFilter(_ => false);
         builder.Services.AddSingleton(counter);
         builder.Services.AddFunctionsRuntime(builder.Configuration, Path.Combine(AppContext.BaseDirectory, "host.json"))
-            .AddQueueFunction<EmptyHandler>("Bench", "%BenchQueue%");
+            .AddFunction<EmptyFunction>();
         using var host = builder.Build();
         var storage = host.Services.GetRequiredService<StorageClients>();
         var queue = storage.GetQueue(queueName);
@@ -211,11 +211,8 @@ internal sealed class Counter
     }
 }
 
-internal sealed class EmptyHandler(Counter counter) : IQueueHandler
+internal sealed class EmptyFunction(Counter counter)
 {
-    public Task HandleAsync(QueueTriggerMessage message, CancellationToken cancellationToken)
-    {
-        counter.Increment();
-        return Task.CompletedTask;
-    }
+    [Microsoft.Azure.Functions.Worker.Function("Bench")]
+    public void Run([Microsoft.Azure.Functions.Worker.QueueTrigger("%BenchQueue%")] Azure.Storage.Queues.Models.QueueMessage message) => counter.Increment();
 }

@@ -64,7 +64,7 @@ public sealed class FunctionsRuntime : IHostedService
     }
 }
 
-/// <summary>Registers functions with the runtime.</summary>
+/// <summary>Registers a Functions app's classes with the runtime: their queue and timer triggers run here.</summary>
 public sealed class FunctionsRuntimeBuilder
 {
     internal FunctionsRuntimeBuilder(IServiceCollection services, FunctionCatalog catalog)
@@ -77,19 +77,25 @@ public sealed class FunctionsRuntimeBuilder
 
     public FunctionCatalog Catalog { get; }
 
-    public FunctionsRuntimeBuilder AddQueueFunction<THandler>(string name, string queueExpression)
-        where THandler : class, IQueueHandler
+    /// <summary>Every <c>[Function]</c> method in the assembly (a Functions app), as the Worker SDK indexes it.</summary>
+    public FunctionsRuntimeBuilder AddFunctions(System.Reflection.Assembly assembly)
     {
-        Catalog.Add(new QueueFunctionDefinition(name, queueExpression, typeof(THandler)));
-        Services.TryAddScoped<THandler>();
+        foreach (var function in FunctionDiscovery.InAssembly(assembly))
+        {
+            Catalog.Add(function);
+        }
+
         return this;
     }
 
-    public FunctionsRuntimeBuilder AddTimerFunction<THandler>(string name, string scheduleExpression, bool runOnStartup = false)
-        where THandler : class, ITimerHandler
+    /// <summary>The <c>[Function]</c> methods of one class.</summary>
+    public FunctionsRuntimeBuilder AddFunction<TClass>() where TClass : class
     {
-        Catalog.Add(new TimerFunctionDefinition(name, scheduleExpression, runOnStartup, typeof(THandler)));
-        Services.TryAddScoped<THandler>();
+        foreach (var function in FunctionDiscovery.InClass(typeof(TClass)))
+        {
+            Catalog.Add(function);
+        }
+
         return this;
     }
 }

@@ -209,10 +209,7 @@ internal sealed class QueueListener
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
-            var handler = (IQueueHandler)scope.ServiceProvider.GetRequiredService(_function.HandlerType);
-            await handler.HandleAsync(
-                new QueueTriggerMessage(_queue.Name, message.MessageId, message.MessageText, message.DequeueCount, message.InsertedOn ?? default),
-                linked.Token).ConfigureAwait(false);
+            await FunctionInvoker.InvokeAsync(_function, scope.ServiceProvider, message, linked.Token).ConfigureAwait(false);
             _logger.LogDebug("{Function}: message {MessageId} done", _function.Name, message.MessageId);
             return Outcome.Succeeded;
         }

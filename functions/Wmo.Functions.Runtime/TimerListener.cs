@@ -9,7 +9,7 @@ namespace Wmo.Functions.Runtime;
 /// once per NCRONTAB occurrence. Occurrences are computed from the schedule, not from when the last run ended, so
 /// there is no drift. Each occurrence is claimed in the schedule status before it runs, so no occurrence runs twice;
 /// an occurrence missed while no instance ran (or interrupted by a crash) runs once on the next start with
-/// <see cref="TimerTriggerInfo.IsPastDue"/> set.
+/// <c>TimerInfo.IsPastDue</c> set.
 /// </summary>
 internal sealed class TimerListener
 {
@@ -75,7 +75,7 @@ internal sealed class TimerListener
         if (_startupRunPending)
         {
             _startupRunPending = false;
-            await InvokeAsync(new TimerTriggerInfo(now, false, _status?.Last, _schedule.NextAfter(now)), ct).ConfigureAwait(false);
+            await InvokeAsync(new TimerTriggerInfo(now, false, _status?.Last), ct).ConfigureAwait(false);
         }
 
         if (_status is { Completed: false } interrupted)
@@ -115,7 +115,7 @@ internal sealed class TimerListener
             return;
         }
 
-        await InvokeAsync(new TimerTriggerInfo(occurrence, isPastDue, previous?.Last, next), ct).ConfigureAwait(false);
+        await InvokeAsync(new TimerTriggerInfo(occurrence, isPastDue, previous?.Last), ct).ConfigureAwait(false);
         var done = _status! with { Completed = true, LastUpdated = _time.GetUtcNow() };
         if (await _monitor.TryWriteAsync(done, CancellationToken.None).ConfigureAwait(false))
         {
@@ -155,8 +155,7 @@ internal sealed class TimerListener
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
-            var handler = (ITimerHandler)scope.ServiceProvider.GetRequiredService(_function.HandlerType);
-            await handler.RunAsync(info, linked.Token).ConfigureAwait(false);
+            await FunctionInvoker.InvokeAsync(_function, scope.ServiceProvider, info.ToTimerInfo(), linked.Token).ConfigureAwait(false);
             _logger.LogInformation("{Function}: ran for {Occurrence:o}{PastDue}", _function.Name, info.ScheduledTime, info.IsPastDue ? " (past due)" : string.Empty);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -183,4 +182,25 @@ internal sealed class TimerListener
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset? b) => b is { } v && v > a ? v : a;
+}
+
+/// <summary>One occurrence a timer function runs for.</summary>
+/// <param name="ScheduledTime">The occurrence (for a start-up run: the start).</param>
+/// <param name="LastOccurrence">The occurrence that ran before it, if any.</param>
+internal sealed record TimerTriggerInfo(DateTimeOffset ScheduledTime, bool IsPastDue, DateTimeOffset? LastOccurrence)
+{
+    /// <summary>
+    /// What Azure binds: the schedule status as stored before this run, so <c>ScheduleStatus.Next</c> is the occurrence
+    /// being run and <c>ScheduleStatus.Last</c> the one before it (<c>DateTime.MinValue</c> on a first run).
+    /// </summary>
+    public Microsoft.Azure.Functions.Worker.TimerInfo ToTimerInfo() => new()
+    {
+        IsPastDue = IsPastDue,
+        ScheduleStatus = new Microsoft.Azure.Functions.Worker.ScheduleStatus
+        {
+            Last = LastOccurrence?.UtcDateTime ?? DateTime.MinValue,
+            Next = ScheduledTime.UtcDateTime,
+            LastUpdated = (LastOccurrence ?? ScheduledTime).UtcDateTime,
+        },
+    };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Wmo.Functions.Runtime;
+using Wmo.Functions;
 using Wmo.Hub;
 
 namespace Wmo.Host;
@@ -25,9 +26,9 @@ internal static class LocalAdminEndpoints
             }
 
             await using var scope = services.CreateAsyncScope();
-            var handler = (ITimerHandler)scope.ServiceProvider.GetRequiredService(function.HandlerType);
             var now = time.GetUtcNow();
-            await handler.RunAsync(new TimerTriggerInfo(now, false, null, now), ct);
+            await FunctionInvoker.InvokeAsync(function, scope.ServiceProvider,
+                new Microsoft.Azure.Functions.Worker.TimerInfo { ScheduleStatus = new() { Next = now.UtcDateTime, LastUpdated = now.UtcDateTime } }, ct);
             return Results.Json(new { function = function.Name, ranAt = now }, statusCode: StatusCodes.Status202Accepted);
         });
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Wmo.AzureStorage;
+using Wmo.Functions;
 using Wmo.Functions.Runtime;
 
 namespace Wmo.Host;
@@ -20,7 +21,9 @@ internal static class StatusPage
         {
             var storageStatus = await health.CheckAsync(ct);
             var healthy = storageStatus.Values.All(v => v == "ok");
-            var functions = healthy ? await FunctionStatus.ReadAsync(runtime, catalog, storage, config, ct) : [];
+            // Queue and timer functions: their backlog and schedules are what an operator checks here (the HTTP
+            // functions are the API and dashboard themselves, listed under /api/functions).
+            var functions = healthy ? [.. (await FunctionStatus.ReadAsync(runtime, catalog, storage, config, ct)).Where(f => f.Trigger != "http")] : Array.Empty<FunctionStatus>();
             long? inbox = healthy ? await FunctionStatus.LengthAsync(storage.GetQueue(Wmo.Hub.IntakeOptions.InboxQueue), ct) : null;
             return Results.Content(Render(storageStatus, functions, inbox), "text/html; charset=utf-8");
         });

@@ -1,10 +1,16 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Wmo.Functions;
 using Wmo.Functions.Runtime;
-using Wmo.Hub;
 
 namespace Wmo.Host;
 
-/// <summary>Composes the host: configuration as Azure Functions reads it, the trigger runtime, and the HTTP surface.</summary>
+/// <summary>
+/// The local host of the Functions app: configuration as Azure Functions reads it (local.settings.json, environment),
+/// the app's services (<see cref="Wmo.Functions.Program.AddWmoApp"/>), and every [Function] of the app on the trigger runtime (queue,
+/// timer) and on ASP.NET Core (HTTP), invoked as the Functions host would.
+/// </summary>
 public static class WmoHost
 {
     /// <summary>Default port of a local Functions host (Core Tools uses 7071 too).</summary>
@@ -47,28 +53,40 @@ public static class WmoHost
 
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = runtime.ShutdownGrace + TimeSpan.FromSeconds(10));
 
-        builder.Services.AddFunctionsRuntime(builder.Configuration, Path.Combine(root, "host.json"))
-            .AddQueueFunction<RouteBerichtFunction>(RouteBerichtFunction.Name, IntakeOptions.InboxQueue)
-            .AddQueueFunction<PoisonBerichtFunction>(PoisonBerichtFunction.Name, IntakeOptions.InboxQueue + "-poison")
-            .AddTimerFunction<FileDropFunction>(FileDropFunction.Name, FileDropFunction.ScheduleSetting)
-            .AddTimerFunction<RetentionFunction>(RetentionFunction.Name, RetentionFunction.ScheduleSetting)
-            .AddTimerFunction<CakRelayFunction>(CakRelayFunction.Name, CakRelayFunction.ScheduleSetting)
-            .AddTimerFunction<DetectionScanFunction>(DetectionScanFunction.Name, DetectionScanFunction.ScheduleSetting)
-            .AddTimerFunction<NotificationsFunction>(NotificationsFunction.Name, NotificationsFunction.ScheduleSetting)
-            .AddTimerFunction<NotificationDigestFunction>(NotificationDigestFunction.Name, NotificationDigestFunction.ScheduleSetting)
-            .AddTimerFunction<BacklogRefreshFunction>(BacklogRefreshFunction.Name, BacklogRefreshFunction.ScheduleSetting);
-        builder.Services.AddSingleton<StorageHealth>();
-        builder.Services.AddHub(builder.Configuration);
+        var hostJson = Path.Combine(root, "host.json");
+        var catalog = builder.Services.AddFunctionsRuntime(builder.Configuration, hostJson)
+            .AddFunctions(typeof(Wmo.Functions.Program).Assembly)
+            .Catalog;
+        builder.Services.AddWmoApp(builder.Configuration, hostJson);
 
         var app = builder.Build();
         app.Use(ServerTiming);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        HubRoutes.Map(app);
+        MapHttpFunctions(app, catalog);
         app.MapRuntimeEndpoint();
         app.MapLocalAdminEndpoints(demoClock);
         app.MapStatusPage();
         return app;
+    }
+
+    /// <summary>
+    /// Each HTTP-trigger function on its route and methods (host.json sets no route prefix), invoked per request with the
+    /// <see cref="HttpRequest"/> as the ASP.NET Core integration binds it; its <see cref="IActionResult"/> is executed.
+    /// </summary>
+    private static void MapHttpFunctions(WebApplication app, FunctionCatalog catalog)
+    {
+        foreach (var function in catalog.HttpFunctions)
+        {
+            app.MapMethods("/" + function.Route, function.Methods, async context =>
+            {
+                var result = await FunctionInvoker.InvokeAsync(function, context.RequestServices, context.Request, context.RequestAborted);
+                if (result is IActionResult action)
+                {
+                    await action.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+                }
+            }).WithName(function.Name);
+        }
     }
 
     /// <summary>

@@ -43,16 +43,17 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>
     {
         var queue = await QueueWithAsync("<Bericht/>");
         await using var host = await TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(), _recorder,
-            f => f.AddQueueFunction<RecordingHandler>("Work", "%WorkQueue%"), Settings());
+            f => f.AddFunction<RecordingHandler>(), Settings());
 
         await Eventually.TrueAsync(() => _recorder.Messages.Count == 1, Wait, "the handler ran");
         await Eventually.TrueAsync(async () => await queue.GetApproximateCountAsync() == 0, Wait, "the message is deleted");
         await Task.Delay(500);
 
         var (message, _) = Assert.Single(_recorder.Messages);
-        Assert.Equal("<Bericht/>", message.Body);
+        Assert.Equal("<Bericht/>", message.Body.ToString());
         Assert.Equal(1, message.DequeueCount);
-        Assert.Equal(_queueName, message.QueueName);
+        Assert.False(string.IsNullOrEmpty(message.MessageId));
+        Assert.NotNull(message.InsertedOn);
     }
 
     [Fact]
@@ -61,7 +62,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>
         var queue = await QueueWithAsync("kapot");
         var poison = _client.GetQueue(_queueName + "-poison");
         await using var host = await TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(maxDequeueCount: 5), _recorder,
-            f => f.AddQueueFunction<ThrowingHandler>("Work", "%WorkQueue%"), Settings());
+            f => f.AddFunction<ThrowingHandler>(), Settings());
 
         await Eventually.TrueAsync(async () => await poison.CreateIfNotExistsAsync() is var _ && await poison.GetApproximateCountAsync() == 1, Wait, "the message is poisoned");
         await Task.Delay(1000);
@@ -76,7 +77,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>
     {
         await QueueWithAsync("retry later");
         await using var host = await TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(visibilityTimeout: "00:00:03"), _recorder,
-            f => f.AddQueueFunction<ThrowingHandler>("Work", "%WorkQueue%"), Settings());
+            f => f.AddFunction<ThrowingHandler>(), Settings());
 
         await Eventually.TrueAsync(() => _recorder.Messages.Count >= 2, Wait, "the message was retried");
 
@@ -90,7 +91,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>
     {
         await QueueWithAsync([.. Enumerable.Range(0, 20).Select(i => $"m{i}")]);
         await using var host = await TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(batchSize: 4, newBatchThreshold: 2), _recorder,
-            f => f.AddQueueFunction<GatedHandler>("Work", "%WorkQueue%"), Settings());
+            f => f.AddFunction<GatedHandler>(), Settings());
 
         await Eventually.TrueAsync(() => _recorder.Concurrent == 4, Wait, "the first batch runs");
         await Task.Delay(1000);
@@ -110,7 +111,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>
         var queue = await QueueWithAsync("slow");
         _recorder.HandlerDelay = TimeSpan.FromSeconds(5);
         await using var host = await TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(), _recorder,
-            f => f.AddQueueFunction<RecordingHandler>("Work", "%WorkQueue%"), Settings(lease: "00:00:02"));
+            f => f.AddFunction<RecordingHandler>(), Settings(lease: "00:00:02"));
 
         await Eventually.TrueAsync(() => _recorder.Messages.Count == 1, Wait, "the handler started");
         var stolen = new List<PeekedMessage>();
@@ -131,7 +132,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>
         await QueueWithAsync("too slow");
         _recorder.HandlerDelay = TimeSpan.FromMinutes(5);
         await using var host = await TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(functionTimeout: "00:00:01"), _recorder,
-            f => f.AddQueueFunction<RecordingHandler>("Work", "%WorkQueue%"), Settings());
+            f => f.AddFunction<RecordingHandler>(), Settings());
 
         await Eventually.TrueAsync(() => _recorder.Messages.Count >= 2, Wait, "the timed-out message was retried");
 
@@ -143,7 +144,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>
     {
         var queue = await QueueWithAsync("in flight");
         var host = await TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(), _recorder,
-            f => f.AddQueueFunction<GatedHandler>("Work", "%WorkQueue%"), Settings(grace: "00:00:01"));
+            f => f.AddFunction<GatedHandler>(), Settings(grace: "00:00:01"));
         await _recorder.Started.Task.WaitAsync(Wait);
 
         await host.DisposeAsync();
@@ -160,7 +161,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>
         var queue = await QueueWithAsync("almost done");
         _recorder.HandlerDelay = TimeSpan.FromSeconds(1);
         var host = await TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(), _recorder,
-            f => f.AddQueueFunction<RecordingHandler>("Work", "%WorkQueue%"), Settings(grace: "00:00:10"));
+            f => f.AddFunction<RecordingHandler>(), Settings(grace: "00:00:10"));
         await Eventually.TrueAsync(() => _recorder.Messages.Count == 1, Wait, "the handler started");
 
         await host.DisposeAsync();
@@ -180,7 +181,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>
 
         var poison = _client.GetQueue(_queueName + "-poison");
         await using var host = await TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(maxDequeueCount: 5), _recorder,
-            f => f.AddQueueFunction<RecordingHandler>("Work", "%WorkQueue%"), Settings());
+            f => f.AddFunction<RecordingHandler>(), Settings());
 
         await Eventually.TrueAsync(async () => await poison.CreateIfNotExistsAsync() is var _ && await poison.GetApproximateCountAsync() == 1, Wait, "the message is poisoned");
 
@@ -191,7 +192,7 @@ public sealed class QueueTriggerTests : IClassFixture<AzuriteFixture>
     public async Task A_host_whose_queue_setting_is_missing_refuses_to_start_and_names_the_setting()
     {
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(), _recorder,
-            f => f.AddQueueFunction<RecordingHandler>("Work", "%MissingQueueSetting%")));
+            f => f.AddFunction<UnboundHandler>()));
 
         Assert.Contains("MissingQueueSetting", ex.Message, StringComparison.Ordinal);
     }

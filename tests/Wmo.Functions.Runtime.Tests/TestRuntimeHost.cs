@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -85,9 +87,9 @@ internal sealed class Recorder
     private int _concurrent;
     private int _maxConcurrent;
 
-    public ConcurrentQueue<(QueueTriggerMessage Message, DateTimeOffset At)> Messages { get; } = new();
+    public ConcurrentQueue<(QueueMessage Message, DateTimeOffset At)> Messages { get; } = new();
 
-    public ConcurrentQueue<(TimerTriggerInfo Info, string Host)> TimerRuns { get; } = new();
+    public ConcurrentQueue<(TimerInfo Info, string Host)> TimerRuns { get; } = new();
 
     public SemaphoreSlim Gate { get; } = new(0);
 
@@ -111,9 +113,10 @@ internal sealed class Recorder
     public void Leave() => Interlocked.Decrement(ref _concurrent);
 }
 
-internal sealed class RecordingHandler(Recorder recorder) : IQueueHandler
+internal sealed class RecordingHandler(Recorder recorder)
 {
-    public async Task HandleAsync(QueueTriggerMessage message, CancellationToken cancellationToken)
+    [Function("Work")]
+    public async Task Run([QueueTrigger("%WorkQueue%")] QueueMessage message, CancellationToken cancellationToken)
     {
         recorder.Messages.Enqueue((message, TimeProvider.System.GetUtcNow()));
         if (recorder.HandlerDelay > TimeSpan.Zero)
@@ -123,9 +126,10 @@ internal sealed class RecordingHandler(Recorder recorder) : IQueueHandler
     }
 }
 
-internal sealed class ThrowingHandler(Recorder recorder) : IQueueHandler
+internal sealed class ThrowingHandler(Recorder recorder)
 {
-    public Task HandleAsync(QueueTriggerMessage message, CancellationToken cancellationToken)
+    [Function("Work")]
+    public Task Run([QueueTrigger("%WorkQueue%")] QueueMessage message)
     {
         recorder.Messages.Enqueue((message, TimeProvider.System.GetUtcNow()));
         throw new InvalidOperationException("This handler always fails.");
@@ -133,9 +137,10 @@ internal sealed class ThrowingHandler(Recorder recorder) : IQueueHandler
 }
 
 /// <summary>Blocks until the test opens the gate (or the host cancels it).</summary>
-internal sealed class GatedHandler(Recorder recorder) : IQueueHandler
+internal sealed class GatedHandler(Recorder recorder)
 {
-    public async Task HandleAsync(QueueTriggerMessage message, CancellationToken cancellationToken)
+    [Function("Work")]
+    public async Task Run([QueueTrigger("%WorkQueue%")] QueueMessage message, CancellationToken cancellationToken)
     {
         recorder.Messages.Enqueue((message, TimeProvider.System.GetUtcNow()));
         recorder.Enter();
@@ -151,13 +156,33 @@ internal sealed class GatedHandler(Recorder recorder) : IQueueHandler
     }
 }
 
-internal sealed class RecordingTimer(Recorder recorder, IConfiguration configuration) : ITimerHandler
+internal sealed class RecordingTimer(Recorder recorder, IConfiguration configuration)
 {
-    public Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
-    {
-        recorder.TimerRuns.Enqueue((timer, configuration["Test:HostName"] ?? "host"));
-        return Task.CompletedTask;
-    }
+    [Function("Tick")]
+    public void Run([TimerTrigger("%TickSchedule%")] TimerInfo timer) => recorder.TimerRuns.Enqueue((timer, configuration["Test:HostName"] ?? "host"));
+}
+
+/// <summary>The same timer with RunOnStartup.</summary>
+internal sealed class StartupTimer(Recorder recorder, IConfiguration configuration)
+{
+    [Function("Tick")]
+    public void Run([TimerTrigger("%TickSchedule%", RunOnStartup = true)] TimerInfo timer) => recorder.TimerRuns.Enqueue((timer, configuration["Test:HostName"] ?? "host"));
+}
+
+/// <summary>A queue function whose queue setting nobody set.</summary>
+internal sealed class UnboundHandler
+{
+    [Function("Work")]
+    public void Run([QueueTrigger("%MissingQueueSetting%")] string body) => _ = body;
+}
+
+/// <summary>What Azure binds for a timer, read the way the tests compare occurrences.</summary>
+internal static class TimerInfoExtensions
+{
+    /// <summary>The occurrence this run is for: the schedule status's Next, as stored before the run.</summary>
+    public static DateTimeOffset ScheduledTime(this TimerInfo info) => new(DateTime.SpecifyKind(info.ScheduleStatus!.Next, DateTimeKind.Utc));
+
+    public static DateTimeOffset LastOccurrence(this TimerInfo info) => new(DateTime.SpecifyKind(info.ScheduleStatus!.Last, DateTimeKind.Utc));
 }
 
 internal static class Eventually

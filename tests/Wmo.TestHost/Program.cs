@@ -1,5 +1,7 @@
 using System.Globalization;
 using Azure.Data.Tables;
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,8 +12,8 @@ using Wmo.Functions.Runtime;
 // Runtime__*, AzureFunctionsJobHost__* (host.json overrides). host.json is the repository's, beside the binary.
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddFunctionsRuntime(builder.Configuration, Path.Combine(AppContext.BaseDirectory, "host.json"))
-    .AddQueueFunction<ProbeHandler>("Probe", "%ProbeQueue%")
-    .AddTimerFunction<TickHandler>("Tick", "%TickSchedule%");
+    .AddFunction<ProbeFunction>()
+    .AddFunction<TickFunction>();
 builder.Services.AddSingleton(sp => sp.GetRequiredService<StorageClients>().GetTable(builder.Configuration["Probe:Table"]!));
 var host = builder.Build();
 await host.Services.GetRequiredService<TableClient>().CreateIfNotExistsAsync();
@@ -22,21 +24,23 @@ await host.RunAsync();
 /// Records every attempt; a body starting with "hang" blocks on its first attempt until cancelled (so a test can
 /// kill the process mid-message), and completes on later attempts.
 /// </summary>
-internal sealed class ProbeHandler(TableClient table, IConfiguration config) : IQueueHandler
+internal sealed class ProbeFunction(TableClient table, IConfiguration config)
 {
-    public async Task HandleAsync(QueueTriggerMessage message, CancellationToken cancellationToken)
+    [Function("Probe")]
+    public async Task Run([QueueTrigger("%ProbeQueue%")] QueueMessage message, CancellationToken cancellationToken)
     {
         var hostName = config["Probe:HostName"] ?? "host";
-        await table.UpsertAsync(new TableEntity("attempt-" + message.Body, $"{message.DequeueCount:D2}-{hostName}-{Environment.ProcessId}")
+        var body = message.Body.ToString();
+        await table.UpsertAsync(new TableEntity("attempt-" + body, $"{message.DequeueCount:D2}-{hostName}-{Environment.ProcessId}")
         {
             ["DequeueCount"] = message.DequeueCount,
         }, ct: CancellationToken.None);
-        if (message.Body.StartsWith("hang", StringComparison.Ordinal) && message.DequeueCount == 1)
+        if (body.StartsWith("hang", StringComparison.Ordinal) && message.DequeueCount == 1)
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
-        await table.UpsertAsync(new TableEntity("done-" + message.Body, $"{hostName}-{Environment.ProcessId}")
+        await table.UpsertAsync(new TableEntity("done-" + body, $"{hostName}-{Environment.ProcessId}")
         {
             ["DequeueCount"] = message.DequeueCount,
         }, ct: CancellationToken.None);
@@ -44,11 +48,13 @@ internal sealed class ProbeHandler(TableClient table, IConfiguration config) : I
 }
 
 /// <summary>Records each occurrence it runs under its own row, so a double run shows up as two rows.</summary>
-internal sealed class TickHandler(TableClient table, IConfiguration config) : ITimerHandler
+internal sealed class TickFunction(TableClient table, IConfiguration config)
 {
-    public Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken) =>
+    // ScheduleStatus.Next is the occurrence this run is for (the status as stored before the run, as Azure binds it).
+    [Function("Tick")]
+    public Task Run([TimerTrigger("%TickSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
         table.UpsertAsync(new TableEntity(
-            "tick-" + timer.ScheduledTime.UtcTicks.ToString("D20", CultureInfo.InvariantCulture),
+            "tick-" + timer.ScheduleStatus!.Next.Ticks.ToString("D20", CultureInfo.InvariantCulture),
             $"{config["Probe:HostName"] ?? "host"}-{Environment.ProcessId}")
         {
             ["PastDue"] = timer.IsPastDue,

@@ -1,22 +1,23 @@
 using System.Text.Json;
-using Wmo.Functions.Runtime;
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 using Wmo.Hub;
 using Wmo.Hub.Cak;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>
 /// Queue trigger on <c>berichten-in</c>: routes one accepted message. A failure is recorded on the message (its
 /// latest reason, for the poison list) and rethrown, so the runtime retries it and finally poisons it.
 /// </summary>
-public sealed class RouteBerichtFunction(Router router, Tracking tracking, PoisonStore poison, ILogger<RouteBerichtFunction> logger) : IQueueHandler
+public sealed class RouteBerichtFunction(Router router, Tracking tracking, PoisonStore poison, ILogger<RouteBerichtFunction> logger)
 {
-    public const string Name = "RouteBericht";
-
-    public async Task HandleAsync(QueueTriggerMessage message, CancellationToken cancellationToken)
+    [Function("RouteBericht")]
+    public async Task Run([QueueTrigger(IntakeOptions.InboxQueue, Connection = "AzureWebJobsStorage")] QueueMessage message, CancellationToken cancellationToken)
     {
         var inbox = JsonSerializer.Deserialize<InboxMessage>(message.Body)
             ?? throw new JsonException("The queue message is not an inbox reference.");
+        using var correlation = logger.BeginBerichtScope(inbox.Id);
         try
         {
             var result = await router.RouteAsync(inbox, cancellationToken);
@@ -39,24 +40,21 @@ public sealed class RouteBerichtFunction(Router router, Tracking tracking, Poiso
 /// Queue trigger on <c>berichten-in-poison</c> (what Azure Functions leaves to the application): records the message
 /// with its failure reason so operators see and can replay it.
 /// </summary>
-public sealed class PoisonBerichtFunction(PoisonStore poison, ILogger<PoisonBerichtFunction> logger) : IQueueHandler
+public sealed class PoisonBerichtFunction(PoisonStore poison, ILogger<PoisonBerichtFunction> logger)
 {
-    public const string Name = "PoisonBericht";
-
-    public async Task HandleAsync(QueueTriggerMessage message, CancellationToken cancellationToken)
+    [Function("PoisonBericht")]
+    public async Task Run([QueueTrigger(IntakeOptions.InboxQueue + "-poison", Connection = "AzureWebJobsStorage")] QueueMessage message, CancellationToken cancellationToken)
     {
-        await poison.RecordAsync(IntakeOptions.InboxQueue, message.Body, cancellationToken);
+        await poison.RecordAsync(IntakeOptions.InboxQueue, message.Body.ToString(), cancellationToken);
         logger.LogError("A message of {Queue} was poisoned and is listed under /api/admin/poison", IntakeOptions.InboxQueue);
     }
 }
 
 /// <summary>Timer (<c>%FileDropSchedule%</c>): takes the files parties dropped in their in-folders (Hub:FileDrop:Root).</summary>
-public sealed class FileDropFunction(FileDrop drop, HubStartup startup, IConfiguration config, ILogger<FileDropFunction> logger) : ITimerHandler
+public sealed class FileDropFunction(FileDrop drop, HubStartup startup, IConfiguration config, ILogger<FileDropFunction> logger)
 {
-    public const string Name = "FileDrop";
-    public const string ScheduleSetting = "%FileDropSchedule%";
-
-    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    [Function("FileDrop")]
+    public async Task Run([TimerTrigger("%FileDropSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         if (config["Hub:FileDrop:Root"] is not { Length: > 0 } root || !startup.IsReady)
         {
@@ -71,12 +69,10 @@ public sealed class FileDropFunction(FileDrop drop, HubStartup startup, IConfigu
 }
 
 /// <summary>Timer (<c>%RetentionSchedule%</c>): purges acknowledged messages and delivered notifications whose retention period has passed.</summary>
-public sealed class RetentionFunction(Retention retention, HubStartup startup, TimeProvider time, ILogger<RetentionFunction> logger) : ITimerHandler
+public sealed class RetentionFunction(Retention retention, HubStartup startup, TimeProvider time, ILogger<RetentionFunction> logger)
 {
-    public const string Name = "Retention";
-    public const string ScheduleSetting = "%RetentionSchedule%";
-
-    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    [Function("Retention")]
+    public async Task Run([TimerTrigger("%RetentionSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         if (!startup.IsReady)
         {
@@ -91,12 +87,10 @@ public sealed class RetentionFunction(Retention retention, HubStartup startup, T
 }
 
 /// <summary>Timer (<c>%CakRelaySchedule%</c>): sends the CAK outbox in order through the configured transport.</summary>
-public sealed class CakRelayFunction(CakRelay relay, HubStartup startup, ILogger<CakRelayFunction> logger) : ITimerHandler
+public sealed class CakRelayFunction(CakRelay relay, HubStartup startup, ILogger<CakRelayFunction> logger)
 {
-    public const string Name = "CakRelay";
-    public const string ScheduleSetting = "%CakRelaySchedule%";
-
-    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    [Function("CakRelay")]
+    public async Task Run([TimerTrigger("%CakRelaySchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         if (!startup.IsReady)
         {
@@ -117,12 +111,10 @@ public sealed class CakRelayFunction(CakRelay relay, HubStartup startup, ILogger
 
 /// <summary>Timer (<c>%ScanSchedule%</c>, daily): the detection scan for today (Dutch date) over the due index.</summary>
 public sealed class DetectionScanFunction(Wmo.Hub.Detection.Scanner scanner, Wmo.Hub.Dashboard.BacklogSnapshots backlog, HubStartup startup, TimeProvider time,
-    ILogger<DetectionScanFunction> logger) : ITimerHandler
+    ILogger<DetectionScanFunction> logger)
 {
-    public const string Name = "DetectionScan";
-    public const string ScheduleSetting = "%ScanSchedule%";
-
-    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    [Function("DetectionScan")]
+    public async Task Run([TimerTrigger("%ScanSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         if (!startup.IsReady)
         {
@@ -141,12 +133,10 @@ public sealed class DetectionScanFunction(Wmo.Hub.Detection.Scanner scanner, Wmo
 /// Timer (<c>%BacklogSchedule%</c>, every ten minutes by default): recomputes the dashboard's CAK backlog per gemeente,
 /// so what routing resolved and officers acknowledged since the last scan shows within minutes.
 /// </summary>
-public sealed class BacklogRefreshFunction(Wmo.Hub.Dashboard.BacklogSnapshots backlog, HubStartup startup, ILogger<BacklogRefreshFunction> logger) : ITimerHandler
+public sealed class BacklogRefreshFunction(Wmo.Hub.Dashboard.BacklogSnapshots backlog, HubStartup startup, ILogger<BacklogRefreshFunction> logger)
 {
-    public const string Name = "BacklogRefresh";
-    public const string ScheduleSetting = "%BacklogSchedule%";
-
-    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    [Function("BacklogRefresh")]
+    public async Task Run([TimerTrigger("%BacklogSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         if (!startup.IsReady)
         {
@@ -159,12 +149,10 @@ public sealed class BacklogRefreshFunction(Wmo.Hub.Dashboard.BacklogSnapshots ba
 }
 
 /// <summary>Timer (<c>%NotifySchedule%</c>): delivers the notification outbox to the owners' webhooks.</summary>
-public sealed class NotificationsFunction(Wmo.Hub.Notifications.Notifier notifier, HubStartup startup, ILogger<NotificationsFunction> logger) : ITimerHandler
+public sealed class NotificationsFunction(Wmo.Hub.Notifications.Notifier notifier, HubStartup startup, ILogger<NotificationsFunction> logger)
 {
-    public const string Name = "Notifications";
-    public const string ScheduleSetting = "%NotifySchedule%";
-
-    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    [Function("Notifications")]
+    public async Task Run([TimerTrigger("%NotifySchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         if (!startup.IsReady)
         {
@@ -185,12 +173,10 @@ public sealed class NotificationsFunction(Wmo.Hub.Notifications.Notifier notifie
 
 /// <summary>Timer (<c>%DigestSchedule%</c>, daily): queues each owner's digest of open alerts.</summary>
 public sealed class NotificationDigestFunction(Wmo.Hub.Notifications.NotificationOutbox outbox, Alerts alerts, HubStartup startup, TimeProvider time,
-    ILogger<NotificationDigestFunction> logger) : ITimerHandler
+    ILogger<NotificationDigestFunction> logger)
 {
-    public const string Name = "NotificationDigest";
-    public const string ScheduleSetting = "%DigestSchedule%";
-
-    public async Task RunAsync(TimerTriggerInfo timer, CancellationToken cancellationToken)
+    [Function("NotificationDigest")]
+    public async Task Run([TimerTrigger("%DigestSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         if (!startup.IsReady)
         {

@@ -1,7 +1,7 @@
 using Wmo.AzureStorage;
 using Wmo.Hub;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>
 /// Reading side of the hub: a party's mailbox, a message's tracking history, and the operators' poison list. Every

@@ -1,6 +1,6 @@
 using Wmo.Hub.Notifications;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>
 /// The owners of alerts and their contacts: <c>Owners:{party}:Naam|Email|Telefoon|Webhook|WebhookFormat|MaxPerHour|Digest</c>,

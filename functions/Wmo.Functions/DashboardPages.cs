@@ -4,7 +4,7 @@ using System.Text;
 using Wmo.Hub;
 using Wmo.Hub.Dashboard;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>
 /// The dashboard (Dutch, server-rendered, works without JavaScript, printable): sign in with an API key in exchange

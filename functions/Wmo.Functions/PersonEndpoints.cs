@@ -4,7 +4,7 @@ using Wmo.Hub.Cak;
 using Wmo.Hub.Chain;
 using Wmo.Messages.Retour;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>
 /// The person view of the CAK leg, for the gemeente and the CAK liaison. BSNs never travel in URLs (they end up in

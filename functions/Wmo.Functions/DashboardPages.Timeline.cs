@@ -6,7 +6,7 @@ using Wmo.Hub.Chain;
 using Wmo.Hub.Dashboard;
 using Wmo.Messages.Retour;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>
 /// One client's chain as a timeline: every message and retour the hub applied, with its business dates, the

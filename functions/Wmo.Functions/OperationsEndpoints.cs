@@ -1,11 +1,10 @@
 using Azure;
 using Azure.Storage.Queues;
 using Wmo.AzureStorage;
-using Wmo.Functions.Runtime;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
-/// <summary>Health and runtime introspection under /api (the HTTP triggers of operations).</summary>
+/// <summary>Health under /api: whether each storage service answers (503 when one does not).</summary>
 internal static class OperationsEndpoints
 {
     public static void MapHealthEndpoint(this IEndpointRouteBuilder app) =>
@@ -17,49 +16,6 @@ internal static class OperationsEndpoints
                 new { status = healthy ? "Healthy" : "Unhealthy", storage = services },
                 statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
-
-    /// <summary>The local trigger runtime's functions (in Azure the portal and Application Insights show these).</summary>
-    public static void MapRuntimeEndpoint(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/functions", async (FunctionsRuntime runtime, FunctionCatalog catalog, StorageClients storage, IConfiguration config, CancellationToken ct) =>
-            Results.Json(await FunctionStatus.ReadAsync(runtime, catalog, storage, config, ct)));
-}
-
-/// <summary>One function as operators see it: trigger, binding, queue and poison-queue depth.</summary>
-internal sealed record FunctionStatus(string Name, string Trigger, string Binding, long? QueueLength, long? PoisonLength)
-{
-    public static async Task<IReadOnlyList<FunctionStatus>> ReadAsync(
-        FunctionsRuntime runtime, FunctionCatalog catalog, StorageClients storage, IConfiguration config, CancellationToken ct)
-    {
-        var result = new List<FunctionStatus>();
-        foreach (var function in catalog.Functions)
-        {
-            switch (function)
-            {
-                case QueueFunctionDefinition q:
-                    var queue = runtime.QueueNames.TryGetValue(q.Name, out var name) ? name : BindingExpression.Resolve(q.QueueExpression, config);
-                    result.Add(new FunctionStatus(q.Name, "queue", queue,
-                        await LengthAsync(storage.GetQueue(queue), ct), await LengthAsync(storage.GetQueue(queue + "-poison"), ct)));
-                    break;
-                case TimerFunctionDefinition t:
-                    result.Add(new FunctionStatus(t.Name, "timer", BindingExpression.Resolve(t.ScheduleExpression, config), null, null));
-                    break;
-            }
-        }
-
-        return result;
-    }
-
-    internal static async Task<long?> LengthAsync(QueueClient queue, CancellationToken ct)
-    {
-        try
-        {
-            return await queue.GetApproximateCountAsync(ct);
-        }
-        catch (RequestFailedException ex) when (ex.IsNotFound)
-        {
-            return 0; // a poison queue exists only once something was poisoned
-        }
-    }
 }
 
 /// <summary>Checks that each storage service answers and accepts our credentials, without writing anything.</summary>

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Wmo.AzureStorage;
 using Wmo.Hub;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>
 /// <c>GET /api/alerts</c> (filters owner, gemeente, aanbieder, rule, severity, status; paged) and

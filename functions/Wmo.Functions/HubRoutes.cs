@@ -1,15 +1,15 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing.Template;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>
-/// The hub's HTTP endpoints, mapped in one place for both hosts: the local host maps them on its WebApplication, and
-/// the Azure Functions adapter's HTTP triggers invoke the very same request delegates through <see cref="InvokeAsync"/>.
-/// (The status page and <c>/api/functions</c> describe the local trigger runtime and stay local.)
+/// The hub's HTTP endpoints (minimal-API request delegates), mapped in one place. Each HTTP-trigger function runs its
+/// endpoint through <see cref="InvokeAsync(HttpRequest)"/>, in Azure and in the local runtime alike.
 /// </summary>
 public sealed class HubRoutes
 {
-    private readonly Dictionary<string, (TemplateMatcher Matcher, RequestDelegate Handler)> _routes;
+    private readonly List<(string Key, TemplateMatcher Matcher, RequestDelegate Handler)> _routes;
 
     public HubRoutes(IServiceProvider services)
     {
@@ -17,11 +17,14 @@ public sealed class HubRoutes
         Map(builder);
         _routes = builder.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Select(m => (Key: Key(m, e.RoutePattern.RawText!), Endpoint: e)))
-            .ToDictionary(r => r.Key, r => (new TemplateMatcher(new RouteTemplate(r.Endpoint.RoutePattern), []), r.Endpoint.RequestDelegate!), StringComparer.Ordinal);
+            // Most specific first, as ASP.NET Core's router ranks them: /dashboard/berichten/poison before /dashboard/berichten/{id}.
+            .OrderBy(r => r.Endpoint.RoutePattern.InboundPrecedence)
+            .Select(r => (r.Key, new TemplateMatcher(new RouteTemplate(r.Endpoint.RoutePattern), []), r.Endpoint.RequestDelegate!))
+            .ToList();
     }
 
     /// <summary>Every endpoint as "METHOD /route", e.g. "POST /api/berichten".</summary>
-    public IReadOnlyCollection<string> Keys => _routes.Keys;
+    public IReadOnlyCollection<string> Keys => [.. _routes.Select(r => r.Key)];
 
     internal static void Map(IEndpointRouteBuilder app)
     {
@@ -36,6 +39,13 @@ public sealed class HubRoutes
 
     public static string Key(string method, string route) => $"{method.ToUpperInvariant()} {route}";
 
+    /// <summary>Runs the request's endpoint, which writes the response itself (so the function returns an empty result).</summary>
+    public async Task<IActionResult> InvokeAsync(HttpRequest request)
+    {
+        await InvokeAsync(request.HttpContext);
+        return new EmptyResult();
+    }
+
     /// <summary>
     /// Runs the endpoint that matches the request's method and path, with its route values, as the local host's router
     /// would; a request no endpoint matches gets 404.
@@ -43,7 +53,7 @@ public sealed class HubRoutes
     public Task InvokeAsync(HttpContext context)
     {
         var method = context.Request.Method.ToUpperInvariant();
-        foreach (var (key, (matcher, handler)) in _routes)
+        foreach (var (key, matcher, handler) in _routes)
         {
             var values = new RouteValueDictionary();
             if (key.StartsWith(method + " ", StringComparison.Ordinal) && matcher.TryMatch(context.Request.Path, values))

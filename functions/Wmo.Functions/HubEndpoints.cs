@@ -6,7 +6,7 @@ using Wmo.Hub.Chain;
 using Wmo.Hub.Detection;
 using Wmo.Messages;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>Hub services and the intake endpoint (POST /api/berichten).</summary>
 internal static class HubEndpoints

@@ -3,7 +3,7 @@ using System.Text;
 using Wmo.Hub;
 using Wmo.Hub.Dashboard;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>
 /// Messages: search by party, type, period and status, each with its status history; and for the admin the poisoned

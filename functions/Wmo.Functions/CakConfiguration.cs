@@ -3,7 +3,7 @@ using Wmo.AzureStorage;
 using Wmo.Hub;
 using Wmo.Hub.Cak;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>
 /// The CAK leg's settings: <c>Cak:Instantie</c> (the CAK's code in WMO405 headers), <c>Cak:Policies:{gemeente|Default}:

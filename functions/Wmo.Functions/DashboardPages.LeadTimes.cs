@@ -4,7 +4,7 @@ using Wmo.Hub;
 using Wmo.Hub.Dashboard;
 using Wmo.Hub.Detection;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>How the dashboard measures (configuration <c>Dashboard__…</c>).</summary>
 /// <param name="LeadTimeNormDays">The norm of the lead-time page: working days from toewijzing to start.</param>

@@ -3,7 +3,7 @@ using Wmo.Hub;
 using Wmo.Hub.Dashboard;
 using Wmo.Hub.Detection;
 
-namespace Wmo.Host;
+namespace Wmo.Functions;
 
 /// <summary>
 /// <c>GET /api/levertijden</c>: the supplier lead times of the dashboard as JSON, for a gemeente's own reporting. A
