@@ -84,7 +84,7 @@ internal static class HubEndpoints
     public static void MapIntakeEndpoints(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/berichten", ReceiveAsync);
 
-    private static async Task<IResult> ReceiveAsync(HttpContext http, ApiKeys keys, Intake intake, HubStartup startup, CancellationToken ct)
+    private static async Task<IResult> ReceiveAsync(HttpContext http, ApiKeys keys, Intake intake, HubStartup startup, ILogger<Intake> logger, CancellationToken ct)
     {
         if (!startup.IsReady)
         {
@@ -122,7 +122,15 @@ internal static class HubEndpoints
             body.Write(buffer, 0, read);
         }
 
-        return await intake.ReceiveAsync(caller, body.ToArray(), ct) switch
+        var result = await intake.ReceiveAsync(caller, body.ToArray(), ct);
+        if (result is IntakeResult.Accepted accepted)
+        {
+            // The first line of the message's correlation scope: routing, the CAK relay and alerts log under the same id.
+            using var correlation = logger.BeginBerichtScope(accepted.Id);
+            logger.LogInformation("{Bericht} {Id} accepted from {Sender}{Resumed}", accepted.Type.Name, accepted.Id, caller.Party, accepted.Resumed ? " (resumed)" : string.Empty);
+        }
+
+        return result switch
         {
             IntakeResult.Accepted a => Results.Json(
                 new { id = a.Id, bericht = a.Type.Name, berichtCode = a.Type.BerichtCode, status = "queued", resumed = a.Resumed },

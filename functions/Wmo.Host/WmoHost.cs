@@ -30,6 +30,8 @@ public static class WmoHost
                 // Defaults any setting can override (e.g. Logging__LogLevel__Microsoft.AspNetCore=Information).
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                // Scopes on the console: the BerichtId a message is followed by (as in Application Insights).
+                ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
                 ["FileDropSchedule"] = "*/5 * * * * *",
                 ["RetentionSchedule"] = "0 30 2 * * *",
                 ["CakRelaySchedule"] = "*/5 * * * * *",

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -68,13 +69,18 @@ public sealed class Alerts
     private readonly TableClient _table;
     private readonly TimeProvider _time;
     private readonly Notifications.NotificationOutbox? _notifications;
+    private readonly ILogger _logger;
 
     /// <param name="notifications">Where raised, escalated and resolved alerts are announced; null announces nothing.</param>
-    public Alerts(StorageClients storage, TimeProvider time, Notifications.NotificationOutbox? notifications = null)
+    /// <param name="logger">
+    /// Where a raised or escalated alert is logged; raised while a message is routed, the line carries its BerichtId.
+    /// </param>
+    public Alerts(StorageClients storage, TimeProvider time, Notifications.NotificationOutbox? notifications = null, ILogger<Alerts>? logger = null)
     {
         _table = storage.GetTable(TableName);
         _time = time;
         _notifications = notifications;
+        _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
@@ -98,6 +104,7 @@ public sealed class Alerts
                 await AnnounceAsync(alert, Notifications.Notification.Raised, ct);
                 if ((await _table.InsertIfAbsentAsync(ToEntity(pk, alert), ct)).Inserted)
                 {
+                    _logger.LogInformation("Alert {AlertId} raised: {Rule} {Severity} for {Owner}", alert.Id, alert.Rule, alert.Severity, alert.Owner);
                     return alert;
                 }
 
@@ -131,6 +138,12 @@ public sealed class Alerts
             try
             {
                 await _table.UpdateAsync(ToEntity(pk, merged), existing.ETag!, TableUpdateMode.Replace, ct);
+                if (current.Status == AlertStatus.Resolved || merged.Severity != current.Severity)
+                {
+                    _logger.LogInformation("Alert {AlertId} {Change}: {Rule} {Severity} for {Owner}", merged.Id,
+                        current.Status == AlertStatus.Resolved ? "raised again" : "escalated", merged.Rule, merged.Severity, merged.Owner);
+                }
+
                 return merged;
             }
             catch (RequestFailedException ex) when (ex.IsPreconditionFailed && attempt < 5)

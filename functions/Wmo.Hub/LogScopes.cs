@@ -12,6 +12,10 @@ public static class LogScopes
     public const string BerichtId = "BerichtId";
 
     /// <param name="berichtId">The hub's id of the message, as the API shows it (<c>GET /api/berichten/{id}</c>).</param>
+    /// <remarks>
+    /// A message-template scope: Application Insights takes its <c>BerichtId</c> property as a custom dimension, and the
+    /// console prints it as <c>=&gt; BerichtId:…</c>.
+    /// </remarks>
     public static IDisposable? BeginBerichtScope(this ILogger logger, Guid berichtId) =>
-        logger.BeginScope(new Dictionary<string, object> { [BerichtId] = berichtId.ToString() });
+        logger.BeginScope("BerichtId:{BerichtId}", berichtId.ToString());
 }

@@ -279,7 +279,7 @@ public sealed class Router
         var header = IwmoXml.Read(IwmoXml.Load(item.Content!)).Header;
         await _tracking.TryRegisterAsync(new MessageRecord(item.Id, item.Bericht, gemeente, Routing.Cak, header.BerichtIdentificatie.Identificatie,
             item.Dagtekening, blobName, decidedOn, personId, null, Queued: true), ct);
-        await _cak!.Outbox.EnqueueAsync(item.Id, blobName, gemeente, header.BerichtIdentificatie.Identificatie, decidedOn, ct);
+        await _cak!.Outbox.EnqueueAsync(item.Id, blobName, gemeente, header.BerichtIdentificatie.Identificatie, decidedOn, item.Answers, ct);
         await _tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Routed, $"Afgeleid uit {item.Answers:N}", item.Answers)], null,
             [new MessageLink(item.Answers, "caused-by", string.Empty)], ct);
     }

@@ -140,6 +140,15 @@ public sealed class CakLegTests : IAsyncLifetime
         }
     }
 
+    /// <summary>The console lines logged under the message's BerichtId scope (the simple console prints "=> BerichtId:…" above them).</summary>
+    private static List<string> ScopedLines(string output, Guid id)
+    {
+        var lines = output.Split('\n');
+        return [.. lines.Select((line, i) => (line, i))
+            .Where(x => x.line.Contains($"BerichtId:{id}", StringComparison.Ordinal) && x.i + 1 < lines.Length)
+            .Select(x => lines[x.i + 1].Trim())];
+    }
+
     private static string Tail(string text) => text[^Math.Min(4000, text.Length)..];
 
     private async Task<List<JsonElement>> ReceivedAtCakAsync() =>
@@ -152,10 +161,16 @@ public sealed class CakLegTests : IAsyncLifetime
         await _hub.AcceptedAsync(GemeenteKey, chain.Toewijzing(7001));
         var toewijzingWait = await _hub.WaitForItemAsync(AanbiederKey, i => i.GetProperty("bericht").GetString() == "WMO301");
         Assert.Equal("WMO301", toewijzingWait.GetProperty("bericht").GetString());
-        await _hub.AcceptedAsync(AanbiederKey, chain.Start(7001, _today.AddDays(-5)));
+        var start = await _hub.AcceptedAsync(AanbiederKey, chain.Start(7001, _today.AddDays(-5)));
         var id = await PersonIdAsync(chain.Bsn);
 
         var view = await WaitForCakAsync(id, v => v.GetProperty("cak").EnumerateArray().Any(c => c.GetProperty("status").GetString() == "accepted"));
+
+        // One correlation scope from intake through routing to the CAK relay: an operator follows the start by its id.
+        var scoped = ScopedLines(_host!.Output, start);
+        Assert.Contains(scoped, l => l.Contains($"WMO305 {start} accepted from {Aanbieder}", StringComparison.Ordinal));
+        Assert.Contains(scoped, l => l.Contains($"WMO305 {start} routed to {Gemeente}", StringComparison.Ordinal));
+        Assert.Contains(scoped, l => l.Contains("delivered to the CAK via http", StringComparison.Ordinal));
 
         var period = Assert.Single(view.GetProperty("cak").EnumerateArray());
         Assert.Equal(_today.AddDays(-5).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), period.GetProperty("begindatum").GetString());

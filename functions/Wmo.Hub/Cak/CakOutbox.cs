@@ -10,7 +10,8 @@ using Wmo.Messages.Model;
 namespace Wmo.Hub.Cak;
 
 /// <summary>A WMO405 waiting to be sent to the CAK.</summary>
-public sealed record PendingWmo405(string RowKey, Guid Id, string Blob, string Gemeente, string Identificatie);
+/// <param name="Cause">The message the WMO405 was derived from (a WMO305/307 or toewijzing), for correlation; null on rows written before it was kept.</param>
+public sealed record PendingWmo405(string RowKey, Guid Id, string Blob, string Gemeente, string Identificatie, Guid? Cause = null);
 
 /// <summary>
 /// The queue of WMO405 messages for the CAK's transport (table <c>cakuit</c>, partition <c>pending</c>), in the order
@@ -29,16 +30,16 @@ public sealed class CakOutbox
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     /// <summary>Queues a WMO405 once (the same row on every attempt of the message that caused it).</summary>
-    public Task EnqueueAsync(Guid id, string blob, string gemeente, string identificatie, DateTimeOffset decidedOn, CancellationToken ct = default) =>
+    public Task EnqueueAsync(Guid id, string blob, string gemeente, string identificatie, DateTimeOffset decidedOn, Guid? cause = null, CancellationToken ct = default) =>
         _table.UpsertAsync(new TableEntity(Pending, decidedOn.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + id.ToString("N"))
         {
-            ["Id"] = id, ["Blob"] = blob, ["Gemeente"] = gemeente, ["Identificatie"] = identificatie,
+            ["Id"] = id, ["Blob"] = blob, ["Gemeente"] = gemeente, ["Identificatie"] = identificatie, ["Cause"] = cause,
         }, TableUpdateMode.Replace, ct);
 
     public async Task<IReadOnlyList<PendingWmo405>> PeekAsync(int max, CancellationToken ct = default)
     {
         var page = await _table.QueryPageAsync(TableFilter.PartitionKeyEquals(Pending), max, ct: ct);
-        return [.. page.Entities.Select(e => new PendingWmo405(e.RowKey, e.GetGuid("Id")!.Value, e.GetString("Blob")!, e.GetString("Gemeente")!, e.GetString("Identificatie")!))];
+        return [.. page.Entities.Select(e => new PendingWmo405(e.RowKey, e.GetGuid("Id")!.Value, e.GetString("Blob")!, e.GetString("Gemeente")!, e.GetString("Identificatie")!, e.GetGuid("Cause")))];
     }
 
     public Task CompleteAsync(PendingWmo405 item, CancellationToken ct = default) => _table.DeleteAsync(Pending, item.RowKey, ct: ct);

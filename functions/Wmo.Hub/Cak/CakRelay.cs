@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.IO.Abstractions;
 using System.Net.Http.Headers;
 using Wmo.AzureStorage;
@@ -74,8 +75,11 @@ public sealed record RelayRound(int Sent, int Pending, string? Error);
 /// message the transport cannot deliver, so order is kept and the rest waits for the next round: the CAK being down
 /// for hours only delays delivery. A message leaves the outbox after it was delivered; tracking shows each step.
 /// </summary>
-public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageClients storage, Tracking tracking, Alerts alerts, TimeProvider time)
+public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageClients storage, Tracking tracking, Alerts alerts, TimeProvider time,
+    ILogger<CakRelay>? logger = null)
 {
+    private readonly ILogger _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     // After a start there may be an open unreachable-alert from before; resolve it on the first good round.
     private bool _mayHaveOpenAlert = true;
 
@@ -87,6 +91,8 @@ public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageC
 
         foreach (var item in pending)
         {
+            // Logged under the message the WMO405 came from, so one BerichtId leads from intake to the CAK.
+            using var correlation = _logger.BeginBerichtScope(item.Cause ?? item.Id);
             var blob = await archive.GetAsync(item.Blob, ct)
                 ?? throw new InvalidOperationException($"WMO405 {item.Id:N} is not in the archive ({item.Blob}).");
             try
@@ -95,6 +101,8 @@ public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageC
             }
             catch (Exception ex) when (HubHttpClients.IsUnreachable(ex) && !ct.IsCancellationRequested)
             {
+                _logger.LogWarning("WMO405 {Wmo405} for gemeente {Gemeente} not delivered via {Transport}: {Error}; it waits for the next round",
+                    item.Id, item.Gemeente, transport.Name, ex.Message);
                 await tracking.RecordLatestAsync(item.Id, MessageStatus.Failed, $"CAK niet bereikbaar via {transport.Name}: {ex.Message}", ct);
                 await RaiseUnreachableAsync(pending.Count - sent, ex.Message, ct);
                 return new RelayRound(sent, pending.Count - sent, ex.Message);
@@ -103,6 +111,7 @@ public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageC
             await tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Delivered, $"CAK ({transport.Name})", null)], null, [], ct);
             _failingSince = null;
             await outbox.CompleteAsync(item, ct);
+            _logger.LogInformation("WMO405 {Wmo405} for gemeente {Gemeente} delivered to the CAK via {Transport}", item.Id, item.Gemeente, transport.Name);
             sent++;
         }
 
