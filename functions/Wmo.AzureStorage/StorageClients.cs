@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -33,6 +34,30 @@ public sealed class StorageClients
     public TableClient GetTable(string name) => Tables.GetTableClient(StorageNames.Table(name));
 
     public BlobContainerClient GetBlobContainer(string name) => Blobs.GetBlobContainerClient(StorageNames.Container(name));
+
+    /// <summary>
+    /// Whether the exception means storage did not answer (connection refused or reset, no response after the SDK's
+    /// retries, or the service saying it is unavailable), as opposed to an answer the caller handles (404, 409, 412).
+    /// </summary>
+    public static bool IsOutage(Exception ex) => ex switch
+    {
+        RequestFailedException { Status: 0 or 500 or 503 } => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsOutage), // "Retry failed after N tries"
+        HttpRequestException or System.Net.Sockets.SocketException or IOException => true,
+        RequestFailedException => false,
+        _ => ex.InnerException is { } inner && IsOutage(inner),
+    };
+
+    /// <summary>
+    /// Which service an outage was talking to ("blob", "queue" or "table"), read from the endpoint the exception names
+    /// (the SDK's transport errors carry it); null when it does not say.
+    /// </summary>
+    public string? ServiceOf(Exception ex)
+    {
+        var text = ex.ToString();
+        return new[] { ("blob", Blobs.Uri), ("queue", Queues.Uri), ("table", Tables.Uri) }
+            .FirstOrDefault(s => text.Contains(s.Uri.Authority, StringComparison.OrdinalIgnoreCase) || text.Contains(s.Uri.Host + ":" + s.Uri.Port, StringComparison.OrdinalIgnoreCase)).Item1;
+    }
 
     /// <summary>Clients for a connection string (CLI, benchmarks, tests); <paramref name="configure"/> may add pipeline policies.</summary>
     public static StorageClients FromConnectionString(string connectionString, Action<ClientOptions>? configure = null) =>

@@ -12,7 +12,8 @@ namespace Wmo.Functions;
 /// </summary>
 internal static class AlertEndpoints
 {
-    private sealed record Acknowledgement(string? Note);
+    /// <param name="Resolve">Also close the alert ("opgelost"); only who owns it may (Permissions).</param>
+    private sealed record Acknowledgement(string? Note, bool Resolve = false);
 
     public static void MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
@@ -21,11 +22,6 @@ internal static class AlertEndpoints
         app.MapGet("/api/alerts/{id}/brief", LetterAsync);
         app.MapPost("/api/admin/scan", ScanAsync);
     }
-
-    private static bool SeesAll(Caller c) => c.Role is Role.CakLiaison or Role.Admin;
-
-    private static bool MayAct(Caller c, Alert a) =>
-        SeesAll(c) || (c.Role is Role.Gemeente or Role.GemeenteOfficer && a.Gemeente == c.Party) || (c.Role is Role.Aanbieder or Role.SupplierOfficer && (a.Aanbieder == c.Party || a.Owner == c.Party));
 
     private static async Task<IResult> ListAsync(HttpContext http, ApiKeys keys, Alerts alerts, Wmo.Hub.Notifications.OwnerDirectory owners, string? owner, string? gemeente, string? aanbieder, string? rule,
         string? severity, string? status, int? pageSize, string? continuationToken, CancellationToken ct)
@@ -44,7 +40,7 @@ internal static class AlertEndpoints
         {
             aanbieder = caller.Party;
         }
-        else if (!SeesAll(caller))
+        else if (!Permissions.May(caller, HubAction.ReadAlert))
         {
             return Results.Problem(statusCode: 403, title: "Not allowed", detail: "This role sees no alerts.");
         }
@@ -92,7 +88,7 @@ internal static class AlertEndpoints
             return Results.Problem(statusCode: 401, title: "Unauthenticated", detail: "Send a valid API key in the X-Api-Key header.");
         }
 
-        if (caller.Role != Role.Admin)
+        if (!Permissions.May(caller, HubAction.RunScan))
         {
             return Results.Problem(statusCode: 403, title: "Not allowed", detail: "Only an admin runs the scan.");
         }
@@ -121,7 +117,7 @@ internal static class AlertEndpoints
         }
 
         var alert = await alerts.GetAsync(id, ct);
-        if (alert is null || !(SeesAll(caller) || (caller.Role is Role.Gemeente or Role.GemeenteOfficer && alert.Gemeente == caller.Party)))
+        if (alert is null || !Permissions.May(caller, HubAction.ReadLetter, alert))
         {
             return Results.Problem(statusCode: 404, title: "Unknown alert", detail: "No alert with this id is yours to see.");
         }
@@ -158,9 +154,34 @@ internal static class AlertEndpoints
             return Results.Problem(statusCode: 400, title: "Note needed", detail: "Acknowledge with {\"note\": \"…\"}: what was done or agreed.");
         }
 
-        var alert = await alerts.AcknowledgeAsync(id, note, a => MayAct(caller, a), ct);
+        if (note.Length > Alerts.MaxNoteLength)
+        {
+            return Results.Problem(statusCode: 400, title: "Note too long",
+                detail: $"A note is at most {Alerts.MaxNoteLength} characters (this one has {note.Length}); nothing was saved.");
+        }
+
+        var found = await alerts.GetAsync(id, ct);
+        if (found is null || !Permissions.May(caller, HubAction.ReadAlert, found))
+        {
+            return Results.Problem(statusCode: 404, title: "Unknown alert", detail: "No alert with this id is yours to see.");
+        }
+
+        if (!Permissions.May(caller, HubAction.AcknowledgeAlert, found) || (body.Resolve && !Permissions.May(caller, HubAction.CloseAlert, found)))
+        {
+            return Results.Problem(statusCode: 403, title: "Not allowed",
+                detail: $"This alert is for {found.Owner} to {(body.Resolve ? "close" : "handle")}; you may see it, not change it (README \"Authorisation\").");
+        }
+
+        var alert = await alerts.AcknowledgeAsync(id, note, a => Permissions.May(caller, HubAction.AcknowledgeAlert, a), ct);
+        if (alert is not null && body.Resolve)
+        {
+            // Closed by hand: if the cause is still there, the next scan raises it again (as a new occurrence).
+            await alerts.ResolveAsync(alert.Gemeente, alert.Id, $"Afgesloten door {caller.Party}: {alert.Note}", ct);
+            alert = await alerts.GetAsync(id, ct);
+        }
+
         return alert is null
             ? Results.Problem(statusCode: 404, title: "Unknown alert", detail: "No alert with this id is yours to acknowledge.")
-            : Results.Json(new { id = alert.Id, status = alert.Status, acknowledgedAt = alert.AcknowledgedAt, note = alert.Note });
+            : Results.Json(new { id = alert.Id, status = alert.Status, acknowledgedAt = alert.AcknowledgedAt, note = alert.Note, resolvedAt = alert.ResolvedAt });
     }
 }

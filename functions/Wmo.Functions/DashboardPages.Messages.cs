@@ -57,7 +57,7 @@ internal static partial class DashboardPages
         for (var slice = 0; slice < 10 && rows.Count < MessagesPerPage; slice++)
         {
             var found = await tracking.SearchAsync(party, type, from, to, cursor, MessagesPerPage, ct);
-            var latest = await Task.WhenAll(found.Select(async f => (await tracking.HistoryAsync(f.Message.Id, ct))?.Statuses.LastOrDefault()?.Status));
+            var latest = await Task.WhenAll(found.Select(async f => (await tracking.HistoryAsync(f.Message.Id, ct))?.Current));
             rows.AddRange(found.Select((f, i) => (f.Message, f.Cursor, latest[i])).Where(r => status is null || r.Item3 == status));
             if (found.Count < MessagesPerPage)
             {
@@ -176,7 +176,7 @@ internal static partial class DashboardPages
             return SignIn();
         }
 
-        if (session.Caller.Role != Role.Admin)
+        if (!Permissions.May(session.Caller, HubAction.ReplayPoison))
         {
             return Html(Layout("Niet toegestaan", session, "<p>Alleen beheer ziet vastgelopen berichten.</p>"), StatusCodes.Status403Forbidden);
         }
@@ -218,7 +218,7 @@ internal static partial class DashboardPages
             return SignIn();
         }
 
-        if (session.Caller.Role != Role.Admin || !await CsrfOkAsync(http, session, ct))
+        if (!Permissions.May(session.Caller, HubAction.ReplayPoison) || !await CsrfOkAsync(http, session, ct))
         {
             return Html(Layout("Niet toegestaan", session, "<p>Alleen beheer biedt berichten opnieuw aan, met een geldig formulier.</p>"), StatusCodes.Status403Forbidden);
         }

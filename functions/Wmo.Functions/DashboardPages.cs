@@ -287,11 +287,11 @@ internal static partial class DashboardPages
                   <td>{E((a.DueSince ?? a.DetectedAt).ToString("d-M-yyyy", CultureInfo.InvariantCulture))}</td>
                   <td class="num">{(a.MonthsAtRisk is { } m ? N(m) : "")}</td><td class="num">{(a.AmountAtRiskCents is { } c ? "€ " + Euro(c) : "")}</td>
                   <td>{E(a.Explanation)}{(a.Note is { } note ? $"<br><em>Notitie: {E(note)}</em>" : "")}</td>
-                  <td data-field="status">{StatusText(a.Status)}{(a.Status == AlertStatus.Resolved ? "" : $"""
+                  <td data-field="status">{StatusText(a.Status)}{(a.Status == AlertStatus.Resolved || !Permissions.May(session.Caller, HubAction.AcknowledgeAlert, a) ? "" : $"""
                     <form method="post" action="/dashboard/signalen/{E(a.Id)}/afhandelen">
                       <input type="hidden" name="_csrf" value="{E(session.Csrf)}">
                       <label>Notitie <input name="notitie" required maxlength="2000" size="16"></label>
-                      <select name="afhandeling" aria-label="Afhandeling"><option value="behandeling">in behandeling</option><option value="opgelost">opgelost</option></select>
+                      <select name="afhandeling" aria-label="Afhandeling"><option value="behandeling">in behandeling</option>{(Permissions.May(session.Caller, HubAction.CloseAlert, a) ? "<option value=\"opgelost\">opgelost</option>" : "")}</select>
                       <button type="submit">Opslaan</button>
                     </form>
                     """)}</td>
@@ -357,10 +357,22 @@ internal static partial class DashboardPages
         var form = await http.Request.ReadFormAsync(ct);
         var note = form["notitie"].ToString().Trim();
         var caller = session.Caller;
-        var acknowledged = note.Length == 0 ? null : await alerts.AcknowledgeAsync(id, note, a => SeesAll(caller)
-            || (caller.Role is Role.Gemeente or Role.GemeenteOfficer && a.Gemeente == caller.Party)
-            || (caller.Role is Role.Aanbieder or Role.SupplierOfficer && (a.Aanbieder == caller.Party || a.Owner == caller.Party)), ct);
-        if (acknowledged is not null && form["afhandeling"] == "opgelost")
+        if (note.Length > Alerts.MaxNoteLength)
+        {
+            return Html(Layout("Notitie te lang", session,
+                $"<p>Een notitie is hoogstens {Alerts.MaxNoteLength} tekens; deze heeft er {note.Length}. Er is niets opgeslagen. Ga terug en maak de notitie korter.</p>"), StatusCodes.Status400BadRequest);
+        }
+
+        var close = form["afhandeling"] == "opgelost";
+        if (await alerts.GetAsync(id, ct) is { } found && Permissions.May(caller, HubAction.ReadAlert, found)
+            && (!Permissions.May(caller, HubAction.AcknowledgeAlert, found) || (close && !Permissions.May(caller, HubAction.CloseAlert, found))))
+        {
+            return Html(Layout("Niet toegestaan", session,
+                $"<p>Dit signaal is voor {E(found.Owner)} om af te handelen. U kunt het inzien, maar niet {(close ? "afsluiten" : "wijzigen")}.</p>"), StatusCodes.Status403Forbidden);
+        }
+
+        var acknowledged = note.Length == 0 ? null : await alerts.AcknowledgeAsync(id, note, a => Permissions.May(caller, HubAction.AcknowledgeAlert, a), ct);
+        if (acknowledged is not null && close)
         {
             // Closed by hand: if the cause is still there, the next scan raises it again (as a new occurrence).
             await alerts.ResolveAsync(acknowledged.Gemeente, acknowledged.Id, $"Afgesloten door {caller.Party} ({RoleText(caller.Role)}): {acknowledged.Note}", ct);

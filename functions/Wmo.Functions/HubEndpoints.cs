@@ -97,7 +97,8 @@ internal static class HubEndpoints
             return Problem(StatusCodes.Status401Unauthorized, "Unauthenticated", "Send a valid API key in the X-Api-Key header.");
         }
 
-        var mediaType = http.Request.ContentType?.Split(';')[0].Trim();
+        // Media types are case-insensitive (RFC 9110 §8.3.1): Application/XML is XML too.
+        var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("application/xml" or "text/xml"))
         {
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing.Template;
+using Wmo.AzureStorage;
 
 namespace Wmo.Functions;
 
@@ -59,12 +60,38 @@ public sealed class HubRoutes
             if (key.StartsWith(method + " ", StringComparison.Ordinal) && matcher.TryMatch(context.Request.Path, values))
             {
                 context.Request.RouteValues = values;
-                return handler(context);
+                return RunAsync(handler, context);
             }
         }
 
         context.Response.StatusCode = StatusCodes.Status404NotFound;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Runs an endpoint. When storage does not answer, the caller gets 503 with Retry-After and the service that is
+    /// unreachable (as /api/health reports it), in Azure and locally alike, instead of a bare 500: nothing was
+    /// changed that a retry would not complete (every write is idempotent).
+    /// </summary>
+    private static async Task RunAsync(RequestDelegate handler, HttpContext context)
+    {
+        try
+        {
+            await handler(context);
+        }
+        catch (Exception ex) when (StorageClients.IsOutage(ex) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            var storage = context.RequestServices.GetRequiredService<StorageClients>();
+            var service = storage.ServiceOf(ex);
+            context.RequestServices.GetRequiredService<ILogger<HubRoutes>>().LogWarning(ex, "Storage ({Service}) did not answer {Method} {Path}", service ?? "unknown", context.Request.Method, context.Request.Path);
+            context.Response.Clear();
+            context.Response.Headers.RetryAfter = "10";
+            await Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Storage unavailable",
+                detail: $"The hub's storage ({service ?? "blob, queue or table"} service) does not answer; nothing was lost. Retry in a moment; /api/health shows each service.",
+                extensions: new Dictionary<string, object?> { ["storage"] = service }).ExecuteAsync(context);
+        }
     }
 
     private sealed class DetachedRouteBuilder(IServiceProvider services) : IEndpointRouteBuilder

@@ -115,7 +115,7 @@ internal static class MailboxEndpoints
             identificatie = m.Identificatie,
             dagtekening = m.Dagtekening,
             receivedOn = m.ReceivedOn,
-            status = history.Statuses.LastOrDefault()?.Status,
+            status = history.Current,
             history = history.Statuses.Select(s => new { status = s.Status, at = s.At, detail = s.Detail, related = s.Related }),
             links = history.Links.Select(l => new { id = l.Id, relation = l.Relation, bericht = l.Bericht }),
         });
@@ -128,7 +128,7 @@ internal static class MailboxEndpoints
             return Unauthenticated();
         }
 
-        if (caller.Role != Role.Admin)
+        if (!Permissions.May(caller, HubAction.ReplayPoison))
         {
             return AdminOnly();
         }
@@ -148,7 +148,7 @@ internal static class MailboxEndpoints
             return Unauthenticated();
         }
 
-        if (caller.Role != Role.Admin)
+        if (!Permissions.May(caller, HubAction.ReplayPoison))
         {
             return AdminOnly();
         }

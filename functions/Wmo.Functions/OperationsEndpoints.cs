@@ -53,10 +53,10 @@ internal sealed class StorageHealth
             {
                 result[service] = "ok";
             }
-            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or OperationCanceledException)
+            catch (Exception ex) when (StorageClients.IsOutage(ex) || ex is RequestFailedException or OperationCanceledException)
             {
                 _logger.LogWarning(ex, "Storage health check for {Service} failed", service);
-                result[service] = ex is RequestFailedException s ? $"error {(int)s.Status} {s.ErrorCode}" : "unreachable";
+                result[service] = ex is RequestFailedException { Status: > 0 } s ? $"error {(int)s.Status} {s.ErrorCode}" : "unreachable";
             }
         }
 

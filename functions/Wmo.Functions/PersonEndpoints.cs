@@ -110,13 +110,13 @@ internal static class PersonEndpoints
 
     private static async Task<IResult> ResendAsync(HttpContext http, ApiKeys keys, LedgerStore ledger, Router router, string id, CancellationToken ct)
     {
-        var (caller, _, denied) = await AccessAsync(http, keys, ledger, id, ct);
+        var (caller, state, denied) = await AccessAsync(http, keys, ledger, id, ct);
         if (denied is not null)
         {
             return denied;
         }
 
-        if (!(IsGemeente(caller!) || caller!.Role == Role.Admin))
+        if (!Permissions.May(caller!, HubAction.ResendToCak, gemeente: state!.Gemeente))
         {
             return Problem(StatusCodes.Status403Forbidden, "Not allowed", "Only the gemeente (or an admin) sends a corrected WMO405.");
         }

@@ -66,6 +66,9 @@ public sealed class Alerts
 {
     public const string TableName = "alerts";
     public const string CakLiaison = "CAK-liaison";
+
+    /// <summary>The longest note an alert keeps; a longer one is refused, never cut.</summary>
+    public const int MaxNoteLength = 2000;
     private readonly TableClient _table;
     private readonly TimeProvider _time;
     private readonly Notifications.NotificationOutbox? _notifications;
@@ -232,7 +235,12 @@ public sealed class Alerts
             }
 
             e["AcknowledgedAt"] = _time.GetUtcNow();
-            e["Note"] = note.Length > 2000 ? note[..2000] : note;
+            if (note.Length > MaxNoteLength)
+            {
+                throw new ArgumentException($"A note is at most {MaxNoteLength} characters.", nameof(note));
+            }
+
+            e["Note"] = note;
             if (alert.Status == AlertStatus.Open)
             {
                 e["Status"] = AlertStatus.Acknowledged;

@@ -52,6 +52,16 @@ public sealed record IntakeOptions
 
     /// <summary>The CBS list for S300; null = not checked (schemas/README.md, GemeenteCodes).</summary>
     public GemeenteCodes? Gemeenten { get; init; }
+
+    /// <summary>
+    /// How long an intake attempt that registered a message is presumed alive. Another post of the same message in
+    /// that time waits for it (and is told duplicate once it queued the message); after it, the post takes over and
+    /// completes the message, as after a crash.
+    /// </summary>
+    public TimeSpan IntakeClaim { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The queue intake writes to; only tests change it (the RouteBericht trigger listens on <see cref="InboxQueue"/>).</summary>
+    internal string InboxQueueName { get; init; } = InboxQueue;
 }
 
 /// <summary>The reference the inbox queue carries (claim check): the XML itself stays in the archive blob.</summary>
@@ -62,9 +72,10 @@ public sealed record InboxMessage(Guid Id, string Blob, string Bericht, string A
 /// <summary>
 /// Intake, the first step of every message: validate (layers 1 and 2), check the caller may send it, dedupe on
 /// sender + berichtsoort + Identificatie + Dagtekening (TR056/9056), archive the XML, and queue a reference for
-/// routing. The message id is derived from the dedupe key, so every attempt of the same message writes the same
-/// rows and blob; the receipt's state says whether it was queued, so a crash half-way is completed by the retry
-/// instead of being refused as a duplicate.
+/// routing. The message id is derived from the dedupe key. Of concurrent posts of one message exactly one registers it
+/// (insert-if-absent) and is accepted; the others wait for it and are told duplicate. A post finding a registration
+/// that was never queued and whose claim ran out (its attempt crashed) completes it, but only with byte-identical XML
+/// (the registered SHA-256) and only one such resumer at a time (an ETag-conditional claim).
 /// </summary>
 public sealed class Intake
 {
@@ -84,7 +95,7 @@ public sealed class Intake
         _validator = new MessageValidator(schemas);
         _retours = new RetourWriter(schemas);
         _archive = storage.GetBlobContainer(IntakeOptions.ArchiveContainer);
-        _inbox = storage.GetQueue(IntakeOptions.InboxQueue);
+        _inbox = storage.GetQueue(options.InboxQueueName);
         _options = options;
         _time = time;
     }
@@ -152,12 +163,14 @@ public sealed class Intake
         var header = message.Header;
         var id = MessageId(sender, header);
         var blob = $"{sender}/{header.BerichtIdentificatie.Dagtekening:yyyy/MM}/{id:N}.xml";
+        var hash = Convert.ToHexStringLower(SHA256.HashData(xml));
         var record = new MessageRecord(id, type.Name, sender, Routing.Addressee(message), header.BerichtIdentificatie.Identificatie,
-            header.BerichtIdentificatie.Dagtekening, blob, _time.GetUtcNow(), Person: null, Routing.AnswersId(message), Queued: false);
+            header.BerichtIdentificatie.Dagtekening, blob, _time.GetUtcNow(), Person: null, Routing.AnswersId(message), Queued: false,
+            hash, Wall.GetUtcNow() + _options.IntakeClaim);
         var resumed = false;
         if (!await _tracking.TryRegisterAsync(record, ct))
         {
-            if ((await _tracking.GetAsync(id, ct))?.Queued == true)
+            if (!await TryResumeAsync(id, hash, ct))
             {
                 return new IntakeResult.Duplicate(id, type);
             }
@@ -165,12 +178,54 @@ public sealed class Intake
             resumed = true;
         }
 
-        // Archive before anything points at it (claim check): the queue only ever references an existing blob.
+        // Archive before anything points at it (claim check): the queue only ever references an existing blob. A
+        // resumer writes the same bytes (its hash matched), so overwriting a blob a crashed attempt left is harmless.
         await _archive.PutAsync(blob, xml, "application/xml",
             new Dictionary<string, string> { ["bericht"] = type.Name, ["afzender"] = sender, ["id"] = id.ToString("N") }, ct: ct);
         await _inbox.SendAsync(JsonSerializer.Serialize(new InboxMessage(id, blob, type.Name, sender, record.ReceivedOn)), ct: ct);
         await _tracking.MarkQueuedAsync(id, ct);
         return new IntakeResult.Accepted(id, type, resumed);
+    }
+
+    // Claims are about live requests, not the domain's date (a test or demo clock may stand still or jump).
+    private static readonly TimeProvider Wall = TimeProvider.System;
+
+    /// <summary>
+    /// Another post registered this message. True when this post has taken over its unfinished intake; false when it is
+    /// a duplicate: queued already (now or after waiting for a live attempt), or registered with other XML.
+    /// </summary>
+    private async Task<bool> TryResumeAsync(Guid id, string hash, CancellationToken ct)
+    {
+        var giveUp = Wall.GetUtcNow() + _options.IntakeClaim + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            var (known, etag) = await _tracking.GetForClaimAsync(id, ct)
+                ?? throw new InvalidOperationException($"Message {id:N} is registered but its record cannot be read.");
+
+            // Another body under the same BerichtIdentificatie is a duplicate per TR056: it never replaces the first.
+            if (known.Queued || (known.BodyHash is { } registered && registered != hash))
+            {
+                return false;
+            }
+
+            var now = Wall.GetUtcNow();
+            if (known.ClaimedUntil is not { } until || until <= now)
+            {
+                if (await _tracking.TryClaimAsync(id, etag, now + _options.IntakeClaim, ct))
+                {
+                    return true;
+                }
+
+                continue; // another resumer won the claim: wait for it like for the first attempt
+            }
+
+            if (now > giveUp)
+            {
+                throw new TimeoutException($"Message {id:N} is still being taken in by another request.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), Wall, ct);
+        }
     }
 
     /// <summary>

@@ -23,6 +23,8 @@ public static class MessageStatus
 }
 
 /// <summary>What the hub knows of one message: who sent it to whom, where its XML is, which person it concerns.</summary>
+/// <param name="BodyHash">SHA-256 of the XML intake registered (hex); a resumed attempt must carry the same bytes.</param>
+/// <param name="ClaimedUntil">Until when the intake attempt that registered (or resumed) it is presumed alive (wall clock).</param>
 public sealed record MessageRecord(
     Guid Id,
     string Bericht,
@@ -34,7 +36,9 @@ public sealed record MessageRecord(
     DateTimeOffset ReceivedOn,
     string? Person,
     Guid? Answers,
-    bool Queued)
+    bool Queued,
+    string? BodyHash = null,
+    DateTimeOffset? ClaimedUntil = null)
 {
     /// <summary>Only the two parties of a message may see it.</summary>
     public bool Concerns(string party) => Afzender == party || Geadresseerde == party;
@@ -47,7 +51,18 @@ public sealed record StatusEntry(string Status, DateTimeOffset At, string? Detai
 
 public sealed record MessageLink(Guid Id, string Relation, string Bericht);
 
-public sealed record MessageHistory(MessageRecord Message, IReadOnlyList<StatusEntry> Statuses, IReadOnlyList<MessageLink> Links);
+public sealed record MessageHistory(MessageRecord Message, IReadOnlyList<StatusEntry> Statuses, IReadOnlyList<MessageLink> Links)
+{
+    /// <summary>
+    /// The message's status now. The lifecycle only moves forward: once it was routed, a late step of an earlier stage
+    /// (a duplicate attempt's "queued", a retry's "failed") no longer shows, and the furthest step reached counts. A
+    /// message the hub rejected stays "rejected": delivering its retour to the sender does not make it delivered.
+    /// Before routing, the latest step counts (failed, poisoned, replayed, failed again…).
+    /// </summary>
+    public string? Current =>
+        Statuses.Where(s => Tracking.Rank(s.Status) >= Tracking.Rank(MessageStatus.Routed)).MaxBy(s => Tracking.Rank(s.Status))?.Status
+        ?? Statuses.LastOrDefault()?.Status;
+}
 
 /// <summary>
 /// Table <c>berichten</c>: one partition per message (PartitionKey = message id). The <c>meta</c> row is also the
@@ -187,6 +202,27 @@ public sealed class Tracking
     public async Task<MessageRecord?> GetAsync(Guid id, CancellationToken ct = default) =>
         await _table.GetAsync(id.ToString("N"), Meta, ct) is { } e ? FromEntity(e) : null;
 
+    /// <summary>The record with its ETag, for <see cref="TryClaimAsync"/>.</summary>
+    public async Task<(MessageRecord Record, ETag ETag)?> GetForClaimAsync(Guid id, CancellationToken ct = default) =>
+        await _table.GetAsync(id.ToString("N"), Meta, ct) is { } e ? (FromEntity(e), e.ETag) : null;
+
+    /// <summary>
+    /// Takes over an unfinished intake of the message until <paramref name="until"/>, if nobody changed the record since
+    /// it was read (ETag): of several resumers exactly one wins. False when another got there first.
+    /// </summary>
+    public async Task<bool> TryClaimAsync(Guid id, ETag etag, DateTimeOffset until, CancellationToken ct = default)
+    {
+        try
+        {
+            await _table.UpdateAsync(new TableEntity(id.ToString("N"), Meta) { ["ClaimedUntil"] = until }, etag, TableUpdateMode.Merge, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.IsPreconditionFailed)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Marks the message as handed to the router queue (the intake's last step).</summary>
     public Task MarkQueuedAsync(Guid id, CancellationToken ct = default)
     {
@@ -289,6 +325,9 @@ public sealed class Tracking
         [MessageStatus.Received, MessageStatus.Validated, MessageStatus.Queued, MessageStatus.Failed, MessageStatus.Poisoned, MessageStatus.Replayed,
          MessageStatus.Routed, MessageStatus.Rejected, MessageStatus.Delivered, MessageStatus.Downloaded, MessageStatus.Acknowledged, MessageStatus.Answered], status);
 
+    /// <summary>How far along the lifecycle a status is (see <see cref="MessageHistory.Current"/>); rejected is final.</summary>
+    internal static int Rank(string status) => status == MessageStatus.Rejected ? int.MaxValue : Order(status);
+
     private static TableEntity StatusEntity(string pk, string status, DateTimeOffset at, string? detail, Guid? related) =>
         new(pk, "s|" + status + (related is { } r ? "|" + r.ToString("N") : string.Empty))
         {
@@ -310,6 +349,8 @@ public sealed class Tracking
         ["Person"] = r.Person,
         ["Answers"] = r.Answers,
         ["Queued"] = r.Queued,
+        ["BodyHash"] = r.BodyHash,
+        ["ClaimedUntil"] = r.ClaimedUntil,
     };
 
     private static MessageRecord FromEntity(TableEntity e) => new(
@@ -323,5 +364,7 @@ public sealed class Tracking
         e.GetDateTimeOffset("ReceivedOn") ?? default,
         e.GetString("Person"),
         e.GetGuid("Answers"),
-        e.GetBoolean("Queued") ?? false);
+        e.GetBoolean("Queued") ?? false,
+        e.GetString("BodyHash"),
+        e.GetDateTimeOffset("ClaimedUntil"));
 }

@@ -62,7 +62,7 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonDocument Body, string? ContentType)> PostAsync(string xml, string? key, string contentType = "application/xml")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/berichten") { Content = new StringContent(xml, Encoding.UTF8) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         if (key is not null)
         {
             request.Headers.Add("X-Api-Key", key);
@@ -130,6 +130,17 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
     public async Task A_gemeente_sends_its_own_toewijzing()
     {
         var (status, _, _) = await PostAsync(Fresh("WMO301"), GemeenteKey);
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+    }
+
+    [Theory]
+    [InlineData("Application/XML")]
+    [InlineData("TEXT/XML; charset=UTF-8")]
+    [InlineData("application/xml;charset=utf-8")]
+    public async Task Media_types_are_case_insensitive_and_may_carry_parameters(string contentType)
+    {
+        var (status, _, _) = await PostAsync(Fresh("WMO305"), AanbiederKey, contentType);
 
         Assert.Equal(HttpStatusCode.Accepted, status);
     }

@@ -40,9 +40,9 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>
     {
         var xml = Fresh305();
         var header = IwmoXml.Read(XDocument.Parse(Encoding.UTF8.GetString(xml))).Header;
-        // The state a crash right after the receipt insert leaves behind.
+        // The state a crash right after the receipt insert leaves behind, once its attempt's claim has run out.
         await _tracking.TryRegisterAsync(new MessageRecord(Intake.MessageId("65656055", header), "WMO305", "65656055", "1234", "x", header.BerichtIdentificatie.Dagtekening,
-            "blob", DateTimeOffset.UtcNow, null, null, Queued: false));
+            "blob", DateTimeOffset.UtcNow, null, null, Queued: false, Hash(xml), DateTimeOffset.UtcNow.AddSeconds(-1)));
 
         var result = await _intake.ReceiveAsync(_aanbieder, xml);
         var again = await _intake.ReceiveAsync(_aanbieder, xml);
@@ -69,6 +69,115 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>
         }
 
         Assert.Single(seen.Values, m => JsonSerializer.Deserialize<InboxMessage>(m.Body)!.Id == accepted.Id);
+    }
+
+    private static string Hash(byte[] xml) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(xml));
+
+    /// <summary>An intake writing to an inbox queue of the test alone (the shared one holds every other test's messages).</summary>
+    private async Task<(Intake Intake, QueueClient Inbox)> IsolatedAsync(TimeSpan? claim = null)
+    {
+        var queue = UniqueName.For("inbox");
+        var intake = new Intake(_storage, _tracking, _mailboxes, Schemas,
+            new IntakeOptions { IntakeClaim = claim ?? TimeSpan.FromSeconds(30), InboxQueueName = queue }, TimeProvider.System);
+        var inbox = _storage.GetQueue(queue);
+        await inbox.CreateIfNotExistsAsync();
+        return (intake, inbox);
+    }
+
+    private static async Task<int> QueuedCountAsync(QueueClient inbox, Guid id) =>
+        (await inbox.PeekAsync(32)).Count(m => JsonSerializer.Deserialize<InboxMessage>(m.Body)!.Id == id);
+
+    [Fact]
+    public async Task Of_twenty_concurrent_posts_of_one_new_message_exactly_one_is_accepted_and_queued_and_the_rest_are_duplicates()
+    {
+        var xml = Fresh305();
+        var (intake, inbox) = await IsolatedAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => intake.ReceiveAsync(_aanbieder, xml))));
+
+        var accepted = Assert.Single(results.OfType<IntakeResult.Accepted>());
+        Assert.False(accepted.Resumed);
+        Assert.Equal(19, results.OfType<IntakeResult.Duplicate>().Count(d => d.OriginalId == accepted.Id));
+        Assert.True((await _tracking.GetAsync(accepted.Id))!.Queued);
+        Assert.Equal(1, await QueuedCountAsync(inbox, accepted.Id));
+    }
+
+    [Fact]
+    public async Task Concurrent_posts_with_one_identity_but_different_bodies_accept_one_and_the_archive_keeps_exactly_its_body()
+    {
+        var original = Fresh305();
+        var bodies = Enumerable.Range(0, 10).Select(i => (byte[])[.. original, .. Encoding.UTF8.GetBytes($"<!-- variant {i} -->")]).ToList();
+
+        var (intake, inbox) = await IsolatedAsync();
+
+        var results = await Task.WhenAll(bodies.Select(b => Task.Run(() => intake.ReceiveAsync(_aanbieder, b))));
+
+        var winner = Assert.Single(results.Select((r, i) => (r, i)), x => x.r is IntakeResult.Accepted);
+        Assert.Equal(9, results.OfType<IntakeResult.Duplicate>().Count());
+        var id = ((IntakeResult.Accepted)winner.r).Id;
+        var record = (await _tracking.GetAsync(id))!;
+        Assert.Equal(Hash(bodies[winner.i]), record.BodyHash);
+        var archived = await _storage.GetBlobContainer(IntakeOptions.ArchiveContainer).GetAsync(record.Blob);
+        Assert.Equal(bodies[winner.i], archived!.Content);
+        Assert.Equal(1, await QueuedCountAsync(inbox, id));
+    }
+
+    [Fact]
+    public async Task A_retry_with_other_XML_under_the_identity_of_an_unfinished_message_is_a_duplicate_and_writes_nothing()
+    {
+        var xml = Fresh305();
+        var header = IwmoXml.Read(XDocument.Parse(Encoding.UTF8.GetString(xml))).Header;
+        var id = Intake.MessageId("65656055", header);
+        var blob = $"65656055/crashed/{id:N}.xml";
+        await _tracking.TryRegisterAsync(new MessageRecord(id, "WMO305", "65656055", "1234", "x", header.BerichtIdentificatie.Dagtekening,
+            blob, DateTimeOffset.UtcNow, null, null, Queued: false, Hash(xml), DateTimeOffset.UtcNow.AddMinutes(-5)));
+
+        var (intake, inbox) = await IsolatedAsync();
+
+        var other = await intake.ReceiveAsync(_aanbieder, [.. xml, .. "<!-- changed -->"u8.ToArray()]);
+
+        Assert.Equal(id, Assert.IsType<IntakeResult.Duplicate>(other).OriginalId);
+        Assert.False((await _tracking.GetAsync(id))!.Queued);
+        Assert.Equal(0, await QueuedCountAsync(inbox, id));
+        Assert.Null(await _storage.GetBlobContainer(IntakeOptions.ArchiveContainer).GetAsync(blob));
+        // The identical XML still completes it afterwards.
+        Assert.True(Assert.IsType<IntakeResult.Accepted>(await intake.ReceiveAsync(_aanbieder, xml)).Resumed);
+        Assert.Equal(1, await QueuedCountAsync(inbox, id));
+    }
+
+    [Fact]
+    public async Task A_retry_while_the_first_attempt_may_still_be_alive_waits_for_its_claim_and_then_completes_the_message()
+    {
+        var xml = Fresh305();
+        var header = IwmoXml.Read(XDocument.Parse(Encoding.UTF8.GetString(xml))).Header;
+        var id = Intake.MessageId("65656055", header);
+        var (intake, _) = await IsolatedAsync(TimeSpan.FromSeconds(2));
+        await _tracking.TryRegisterAsync(new MessageRecord(id, "WMO305", "65656055", "1234", "x", header.BerichtIdentificatie.Dagtekening,
+            "blob", DateTimeOffset.UtcNow, null, null, Queued: false, Hash(xml), DateTimeOffset.UtcNow.AddSeconds(2)));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await intake.ReceiveAsync(_aanbieder, xml);
+
+        Assert.True(Assert.IsType<IntakeResult.Accepted>(result).Resumed);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Of_ten_concurrent_retries_of_a_crashed_intake_exactly_one_resumes_it_and_it_is_queued_once()
+    {
+        var xml = Fresh305();
+        var header = IwmoXml.Read(XDocument.Parse(Encoding.UTF8.GetString(xml))).Header;
+        var id = Intake.MessageId("65656055", header);
+        await _tracking.TryRegisterAsync(new MessageRecord(id, "WMO305", "65656055", "1234", "x", header.BerichtIdentificatie.Dagtekening,
+            "blob", DateTimeOffset.UtcNow, null, null, Queued: false, Hash(xml), DateTimeOffset.UtcNow.AddMinutes(-1)));
+
+        var (intake, inbox) = await IsolatedAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => intake.ReceiveAsync(_aanbieder, xml))));
+
+        Assert.True(Assert.Single(results.OfType<IntakeResult.Accepted>()).Resumed);
+        Assert.Equal(9, results.OfType<IntakeResult.Duplicate>().Count());
+        Assert.Equal(1, await QueuedCountAsync(inbox, id));
     }
 
     [Fact]

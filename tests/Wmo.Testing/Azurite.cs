@@ -44,7 +44,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 
     /// <summary>Starts an Azurite with a throw-away data folder on the given ports (the caller stops it with <see cref="Stop"/>).</summary>
-    public static Process StartAzurite(int blobPort, int queuePort, int tablePort)
+    /// <param name="location">Azurite's data folder; a fresh temporary one when null (give the same one to restart it with its data).</param>
+    public static Process StartAzurite(int blobPort, int queuePort, int tablePort, string? location = null)
     {
         var azurite = Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite");
         if (!File.Exists(azurite))
@@ -64,7 +65,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
                      // The Azure SDKs speak a newer service version than any Azurite knows.
                      "--skipApiVersionCheck",
                      // A throw-away disk store: under sustained queue load the in-memory store was seen to stall.
-                     "--location", Directory.CreateTempSubdirectory("wmo-azurite-").FullName,
+                     "--location", location ?? Directory.CreateTempSubdirectory("wmo-azurite-").FullName,
                      "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(CultureInfo.InvariantCulture),
                      "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(CultureInfo.InvariantCulture),
                      "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture),
