@@ -93,9 +93,18 @@ public static class TableIdioms
                 ArgumentOutOfRangeException.ThrowIfGreaterThan(t, 1000);
             }
 
-            await foreach (var page in table.QueryAsync<TableEntity>(filter, top, Select(select), ct).AsPages(continuation, top).ConfigureAwait(false))
+            try
             {
-                return new TablePage(page.Values, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+                await foreach (var page in table.QueryAsync<TableEntity>(filter, top, Select(select), ct).AsPages(continuation, top).ConfigureAwait(false))
+                {
+                    return new TablePage(page.Values, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+                }
+            }
+            catch (Exception ex) when (continuation is not null && ex is not (OperationCanceledException or InvalidContinuationException)
+                && (ex is RequestFailedException { Status: 400 } || !StorageClients.IsOutage(ex)))
+            {
+                // A token the caller made up or mangled: the caller's mistake, not storage's.
+                throw new InvalidContinuationException(ex);
             }
 
             return new TablePage([], null);
@@ -142,6 +151,10 @@ public static class TableIdioms
 }
 
 /// <summary>The service's answers the stores branch on, named.</summary>
+/// <summary>A continuation token that is not one a page query gave out (the service refused to continue from it).</summary>
+public sealed class InvalidContinuationException(Exception inner)
+    : ArgumentException("The continuation token is not one this service gave out; start again without it.", inner);
+
 public static class StorageErrors
 {
     extension(RequestFailedException ex)

@@ -93,11 +93,13 @@ internal static class AlertEndpoints
             return Results.Problem(statusCode: 403, title: "Not allowed", detail: "Only an admin runs the scan.");
         }
 
-        var day = Wmo.Messages.DutchTime.Today(time);
-        if (asOf is not null && !DateOnly.TryParseExact(asOf, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out day))
+        if (asOf is not null && QueryDates.Day(asOf) is null)
         {
-            return Results.Problem(statusCode: 400, title: "Invalid date", detail: "asOf is a date as yyyy-MM-dd.");
+            return Results.Problem(statusCode: 400, title: "Invalid date",
+                detail: $"asOf is a date as yyyy-MM-dd from {QueryDates.Earliest:yyyy-MM-dd} to {QueryDates.Latest:yyyy-MM-dd}.");
         }
+
+        var day = QueryDates.Day(asOf) ?? Wmo.Messages.DutchTime.Today(time);
 
         var result = await scanner.ScanAsync(day, ct);
         await backlog.RefreshAsync(ct);

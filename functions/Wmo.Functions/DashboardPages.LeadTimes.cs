@@ -25,8 +25,7 @@ internal static partial class DashboardPages
         _ => (Empty(request.Query["gemeente"]), Empty(request.Query["aanbieder"])),
     };
 
-    private static DateOnly? Day(string? value) =>
-        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+    private static DateOnly? Day(string? value) => QueryDates.Day(value);
 
     private static async Task<IResult> LeadTimesAsync(HttpContext http, Sessions sessions, LeadTimes leadTimes, DetectionOptions detection, DashboardOptions options, TimeProvider time, CancellationToken ct)
     {
@@ -136,8 +135,7 @@ internal static partial class DashboardPages
     private static (DateOnly From, DateOnly To) Month(HttpRequest request, TimeProvider time)
     {
         var today = Wmo.Messages.DutchTime.Today(time);
-        var first = DateOnly.TryParseExact(request.Query["maand"] + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var m)
-            ? m : new DateOnly(today.Year, today.Month, 1);
+        var first = QueryDates.Month(request.Query["maand"]) ?? new DateOnly(today.Year, today.Month, 1);
         return (first, first.AddMonths(1).AddDays(-1));
     }
 
@@ -220,7 +218,9 @@ internal static partial class DashboardPages
             }.Select(Csv)).Append("\r\n");
         }
 
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"levertijden-{aanbieder}-{from:yyyy-MM}.csv\"";
+        // The aanbieder comes from the query: only safe characters go into a header (no CR/LF, quotes or non-ASCII).
+        var name = new string([.. aanbieder.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')]);
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"levertijden-{(name.Length == 0 ? "aanbieder" : name)}-{from:yyyy-MM}.csv\"";
         return Results.Text(csv.ToString(), "text/csv; charset=utf-8", Encoding.UTF8);
     }
 }

@@ -47,7 +47,7 @@ internal static partial class DashboardPages
 
     private static async Task<IResult> LoginAsync(HttpContext http, ApiKeys keys, Sessions sessions, CancellationToken ct)
     {
-        var form = await http.Request.ReadFormAsync(ct);
+        var form = await FormAsync(http, ct);
         var caller = await keys.AuthenticateAsync(form["sleutel"].ToString(), ct);
         if (caller is null || caller.Role == Role.Cak)
         {
@@ -74,7 +74,28 @@ internal static partial class DashboardPages
     }
 
     private static async Task<bool> CsrfOkAsync(HttpContext http, DashboardSession session, CancellationToken ct) =>
-        (await http.Request.ReadFormAsync(ct))["_csrf"].ToString() == session.Csrf;
+        (await FormAsync(http, ct))["_csrf"].ToString() == session.Csrf;
+
+    /// <summary>
+    /// The posted form; empty when the request carries none (no body, JSON, anything but a form) or an unreadable one,
+    /// so a wrong post is refused like a form without its fields, never answered 500.
+    /// </summary>
+    private static async Task<IFormCollection> FormAsync(HttpContext http, CancellationToken ct)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            return FormCollection.Empty;
+        }
+
+        try
+        {
+            return await http.Request.ReadFormAsync(ct);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
+        {
+            return FormCollection.Empty;
+        }
+    }
 
     /// <summary>The filter of the request with the caller's scope forced, as in the API.</summary>
     private static AlertFilter Scoped(Caller caller, AlertFilter filter) => caller.Role switch
@@ -354,7 +375,7 @@ internal static partial class DashboardPages
             return Html(Layout("Niet toegestaan", session, "<p>Dit formulier is verlopen. Laad de pagina opnieuw.</p>"), StatusCodes.Status403Forbidden);
         }
 
-        var form = await http.Request.ReadFormAsync(ct);
+        var form = await FormAsync(http, ct);
         var note = form["notitie"].ToString().Trim();
         var caller = session.Caller;
         if (note.Length > Alerts.MaxNoteLength)

@@ -79,6 +79,10 @@ public sealed class HubRoutes
         {
             await handler(context);
         }
+        catch (InvalidContinuationException ex) when (!context.Response.HasStarted)
+        {
+            await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid continuation token", detail: ex.Message).ExecuteAsync(context);
+        }
         catch (Exception ex) when (StorageClients.IsOutage(ex) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             var storage = context.RequestServices.GetRequiredService<StorageClients>();

@@ -27,13 +27,17 @@ internal static class LeadTimeEndpoints
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: "The CAK has no supplier lead times.");
         }
 
-        DateOnly? Parse(string? value) => value is null ? null
-            : DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : DateOnly.MinValue;
-        var to = Parse(tot) ?? Wmo.Messages.DutchTime.Today(time);
-        var from = Parse(van) ?? new DateOnly(to.Year, to.Month, 1).AddMonths(-5);
-        if (from == DateOnly.MinValue || to == DateOnly.MinValue || from > to)
+        if (QueryDates.IsInvalidDay(van) || QueryDates.IsInvalidDay(tot))
         {
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid period", detail: "van and tot are dates (yyyy-MM-dd), van not after tot.");
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid period",
+                detail: $"van and tot are dates (yyyy-MM-dd) from {QueryDates.Earliest:yyyy-MM-dd} to {QueryDates.Latest:yyyy-MM-dd}.");
+        }
+
+        var to = QueryDates.Day(tot) ?? Wmo.Messages.DutchTime.Today(time);
+        var from = QueryDates.Day(van) ?? new DateOnly(to.Year, to.Month, 1).AddMonths(-5);
+        if (from > to)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid period", detail: "van is not after tot.");
         }
 
         (gemeente, aanbieder) = caller.Role switch

@@ -71,6 +71,16 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>
         Assert.Single(seen.Values, m => JsonSerializer.Deserialize<InboxMessage>(m.Body)!.Id == accepted.Id);
     }
 
+    /// <summary>The state an intake attempt that crashed after registering leaves: registered with its hash and claim, never queued.</summary>
+    private async Task<Guid> RegisterCrashedAsync(byte[] xml, DateTimeOffset claimedUntil, string blob = "blob")
+    {
+        var header = IwmoXml.Read(XDocument.Parse(Encoding.UTF8.GetString(xml))).Header;
+        var id = Intake.MessageId("65656055", header);
+        await _tracking.TryRegisterAsync(new MessageRecord(id, "WMO305", "65656055", "1234", "x", header.BerichtIdentificatie.Dagtekening,
+            blob, DateTimeOffset.UtcNow, null, null, Queued: false, Hash(xml), claimedUntil));
+        return id;
+    }
+
     private static string Hash(byte[] xml) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(xml));
 
     /// <summary>An intake writing to an inbox queue of the test alone (the shared one holds every other test's messages).</summary>
@@ -126,11 +136,8 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>
     public async Task A_retry_with_other_XML_under_the_identity_of_an_unfinished_message_is_a_duplicate_and_writes_nothing()
     {
         var xml = Fresh305();
-        var header = IwmoXml.Read(XDocument.Parse(Encoding.UTF8.GetString(xml))).Header;
-        var id = Intake.MessageId("65656055", header);
-        var blob = $"65656055/crashed/{id:N}.xml";
-        await _tracking.TryRegisterAsync(new MessageRecord(id, "WMO305", "65656055", "1234", "x", header.BerichtIdentificatie.Dagtekening,
-            blob, DateTimeOffset.UtcNow, null, null, Queued: false, Hash(xml), DateTimeOffset.UtcNow.AddMinutes(-5)));
+        var blob = $"65656055/crashed/{Guid.NewGuid():N}.xml";
+        var id = await RegisterCrashedAsync(xml, DateTimeOffset.UtcNow.AddMinutes(-5), blob);
 
         var (intake, inbox) = await IsolatedAsync();
 
@@ -149,11 +156,8 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>
     public async Task A_retry_while_the_first_attempt_may_still_be_alive_waits_for_its_claim_and_then_completes_the_message()
     {
         var xml = Fresh305();
-        var header = IwmoXml.Read(XDocument.Parse(Encoding.UTF8.GetString(xml))).Header;
-        var id = Intake.MessageId("65656055", header);
         var (intake, _) = await IsolatedAsync(TimeSpan.FromSeconds(2));
-        await _tracking.TryRegisterAsync(new MessageRecord(id, "WMO305", "65656055", "1234", "x", header.BerichtIdentificatie.Dagtekening,
-            "blob", DateTimeOffset.UtcNow, null, null, Queued: false, Hash(xml), DateTimeOffset.UtcNow.AddSeconds(2)));
+        await RegisterCrashedAsync(xml, DateTimeOffset.UtcNow.AddSeconds(2));
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var result = await intake.ReceiveAsync(_aanbieder, xml);
@@ -166,10 +170,7 @@ public sealed class IntakeTests : IClassFixture<AzuriteFixture>
     public async Task Of_ten_concurrent_retries_of_a_crashed_intake_exactly_one_resumes_it_and_it_is_queued_once()
     {
         var xml = Fresh305();
-        var header = IwmoXml.Read(XDocument.Parse(Encoding.UTF8.GetString(xml))).Header;
-        var id = Intake.MessageId("65656055", header);
-        await _tracking.TryRegisterAsync(new MessageRecord(id, "WMO305", "65656055", "1234", "x", header.BerichtIdentificatie.Dagtekening,
-            "blob", DateTimeOffset.UtcNow, null, null, Queued: false, Hash(xml), DateTimeOffset.UtcNow.AddMinutes(-1)));
+        var id = await RegisterCrashedAsync(xml, DateTimeOffset.UtcNow.AddMinutes(-1));
 
         var (intake, inbox) = await IsolatedAsync();
 
