@@ -151,10 +151,21 @@ internal static class DashboardBenchmark
         }
     }
 
+    /// <summary>Signs in as a browser does: the form (its antiforgery token and cookie), then the post; returns the session cookie.</summary>
     private static async Task<string> SignInAsync(HttpClient http, string key)
     {
-        using var response = await http.PostAsync("/dashboard/inloggen", new FormUrlEncodedContent(new Dictionary<string, string> { ["sleutel"] = key }));
-        var cookie = response.Headers.TryGetValues("Set-Cookie", out var values) ? values.First().Split(';')[0] : null;
+        using var form = await http.GetAsync("/dashboard/inloggen");
+        var page = await form.Content.ReadAsStringAsync();
+        var at = page.IndexOf("name=\"_af\" value=\"", StringComparison.Ordinal) + 18;
+        var token = page[at..page.IndexOf('"', at)];
+        var antiforgery = form.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("wmo_af=", StringComparison.Ordinal)).Split(';')[0];
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/dashboard/inloggen")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["sleutel"] = key, ["_af"] = token }),
+        };
+        request.Headers.Add("Cookie", antiforgery);
+        using var response = await http.SendAsync(request);
+        var cookie = response.Headers.TryGetValues("Set-Cookie", out var values) ? values.FirstOrDefault(v => v.StartsWith("wmo_sessie=", StringComparison.Ordinal))?.Split(';')[0] : null;
         return cookie ?? throw new InvalidOperationException($"Signing in with {key} gave {(int)response.StatusCode} and no session cookie.");
     }
 

@@ -1,5 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Xml;
 using Wmo.Messages;
 using Wmo.Messages.Model;
@@ -22,27 +24,32 @@ public static class Cli
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>Runs the command line; usage errors (unknown command or option, a missing or wrong value) exit 2.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        var root = Commands.Root();
+        if (args.Length == 0)
         {
-            stdout.WriteLine(HelpText);
-            return args.Length == 0 ? Usage : Ok;
+            root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+            return Usage;
+        }
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // "Required command was not provided" only adds noise next to the error that says what was wrong.
+            foreach (var error in parse.Errors.Where(e => parse.Errors.Count == 1 || e.Message != "Required command was not provided."))
+            {
+                stderr.WriteLine($"wmo: {error.Message}");
+            }
+
+            stderr.WriteLine($"run '{string.Join(' ', ["wmo", .. CommandPath(parse)])} --help' for usage");
+            return Usage;
         }
 
         try
         {
-            return args[0] switch
-            {
-                "validate" => Validate(args[1..], stdout, stderr),
-                "retour" => Retour(args[1..], stdout, stderr),
-                "demo" => Demo(args[1..], stdout, stderr),
-                "generate" => Generate(args[1..], stdout),
-                "send" => SendCommand.Run(args[1..], stdout, stderr),
-                "scan" => HubCommands.Scan(args[1..], stdout, stderr),
-                "alerts" => HubCommands.Alerts(args[1..], stdout, stderr),
-                _ => UsageError(stderr, $"unknown command '{args[0]}'"),
-            };
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (UsageException ex)
         {
@@ -50,98 +57,27 @@ public static class Cli
         }
     }
 
-    private const string HelpText = """
-        usage: wmo <command> [options]
-          validate [--json] [--schemas DIR] [--max-bytes N] FILE...
-              Validates iWmo messages: one line per file, 'FILE: valid WMO305' or 'FILE: invalid' followed by
-              each error (layer, code, line:column, location, message). --json prints the same as JSON.
-              --schemas DIR validates against another schema folder (e.g. the official XSDs).
-              Exit code 0 when every file is valid, 1 when any is invalid, 2 on a usage error.
-          retour [--today YYYY-MM-DD] [--gemeenten FILE] [--schemas DIR] FILE
-              Prints the retour (WMO302/306/308/316/318/320, or WMO325 for a WMO323) the layer answers to FILE, after
-              schema validation and the message rules (dates are judged against --today, default today in the
-              Netherlands). --gemeenten FILE (code;naam;geldig_vanaf;geldig_tot, the CBS list) turns on the
-              gemeentecode check (S300). A message that fails schema validation gets no retour, as in the chain:
-              its errors go to stderr and the exit code is 1.
-          send FILE|FOLDER --key KEY [--url http://127.0.0.1:7071]
-              Posts a message, or every .xml file of a folder in name order, to the hub's intake as the party the key
-              belongs to. Shows progress, then a summary: accepted, rejected (with the reason) and duplicates.
-              Exit code 1 when any file was rejected or the hub could not be reached.
-          scan --key ADMINKEY [--as-of YYYY-MM-DD] [--url URL]
-              Runs the detection scan of a running hub for a day (default today): re-run a missed day, or travel in
-              time in a demo. Prints how many deadlines were due and how many alerts were raised and resolved.
-          alerts --key KEY [--rule R] [--status S] [--severity S] [--gemeente G] [--aanbieder A] [--owner O] [--url URL]
-              Lists the alerts the key may see: severity, status, rule, owner and the explanation (Dutch).
-          generate --out DIR [--clients 1000] [--gemeenten 3] [--aanbieders 4] [--late 0.2] [--missing 0.15]
-                   [--stops 0.33] [--seed 1] [--today YYYY-MM-DD]
-              Writes reproducible synthetic traffic as files, one folder per sender (DIR/0363/…, DIR/65656055/…):
-              per client a WMO301, a WMO305 on time, late (--late share) or never (--missing share), and for the
-              --stops share a WMO307. Post it with 'wmo send DIR/PARTY --key KEY' (gemeenten first). Same options,
-              same files.
-          demo --url URL [--clients 240] [--seed 1] [--cak SIMULATOR_URL] [--storage CONN] [--admin-key KEY]
-              Plays five months of reproducible traffic between three gemeenten and four aanbieders into a running
-              host on a demo clock (Demo__Clock=on, Demo__ClockStart 150 days back; ./wmo run does this): day by day
-              it moves the clock, posts the messages with the demo keys of local.settings.sample.json, lets routing
-              and the CAK leg (--cak: the simulator, to wait for its answers) settle and runs the day's scan. Every
-              detection rule fires at least once; --storage also puts an unreadable message on the routing queue
-              (a poisoned message). Without a demo clock it posts simpler traffic as of today. Loading again is
-              harmless: every message is a duplicate (409) the second time.
-          demo --cak-reject [--clients 240] [--seed 1]
-              Prints the demo clients the CAK does not know, as the simulator's CakSim__Reject setting.
-        """;
-
-    private static int Retour(string[] args, TextWriter stdout, TextWriter stderr)
+    private static List<string> CommandPath(ParseResult parse)
     {
-        string? schemas = null;
-        DateOnly? today = null;
-        GemeenteCodes? gemeenten = null;
-        var files = new List<string>();
-        for (var i = 0; i < args.Length; i++)
+        var names = new List<string>();
+        for (var command = parse.CommandResult; command.Parent is CommandResult parent; command = parent)
         {
-            switch (args[i])
-            {
-                case "--schemas":
-                    schemas = Value(args, ref i);
-                    break;
-                case "--today":
-                    today = DateOnly.TryParseExact(Value(args, ref i), "yyyy-MM-dd", out var d) ? d : throw new UsageException("--today takes a date as YYYY-MM-DD");
-                    break;
-                case "--gemeenten":
-                    var list = Value(args, ref i);
-                    try
-                    {
-                        gemeenten = GemeenteCodes.Load(list);
-                    }
-                    catch (Exception ex) when (ex is IOException or FormatException)
-                    {
-                        throw new UsageException($"cannot load gemeentecodes: {ex.Message}");
-                    }
-
-                    break;
-                case var flag when flag.StartsWith("--", StringComparison.Ordinal):
-                    throw new UsageException($"unknown option '{flag}'");
-                default:
-                    files.Add(args[i]);
-                    break;
-            }
+            names.Insert(0, command.Command.Name);
         }
 
-        if (files.Count != 1)
-        {
-            throw new UsageException("retour needs exactly one FILE");
-        }
+        return names;
+    }
 
-        if (!File.Exists(files[0]))
-        {
-            throw new UsageException("no such file: " + files[0]);
-        }
-
+    /// <summary>The retour (or WMO325) the layer answers to a message, after schema validation and the message rules.</summary>
+    internal static int Retour(FileInfo file, DateOnly? today, GemeenteCodes? gemeenten, string? schemas, TextWriter stdout, TextWriter stderr)
+    {
+        var path = file.ToString(); // as the user wrote it
         var registry = LoadSchemas(schemas);
-        var bytes = File.ReadAllBytes(files[0]);
+        var bytes = File.ReadAllBytes(path);
         var validation = new MessageValidator(registry).Validate(bytes);
         if (!validation.IsValid)
         {
-            stderr.WriteLine($"{files[0]}: invalid; the chain answers no retour to a message that fails schema validation:");
+            stderr.WriteLine($"{path}: invalid; the chain answers no retour to a message that fails schema validation:");
             foreach (var error in validation.Errors)
             {
                 stderr.WriteLine("  " + error);
@@ -172,41 +108,9 @@ public static class Cli
         return Ok;
     }
 
-    private static int Generate(string[] args, TextWriter stdout)
+    /// <summary>Reproducible synthetic traffic as files, one folder per sender.</summary>
+    internal static int Generate(string output, TrafficProfile profile, DateOnly today, TextWriter stdout)
     {
-        string? output = null;
-        var profile = new TrafficProfile(1000);
-        var today = DutchToday();
-        double Share(string[] a, ref int i) =>
-            double.TryParse(Value(a, ref i), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var f) && f is >= 0 and <= 1
-                ? f : throw new UsageException($"{a[i - 1]} takes a fraction from 0 to 1, e.g. 0.2");
-        int Count(string[] a, ref int i) =>
-            int.TryParse(Value(a, ref i), out var n) && n > 0 ? n : throw new UsageException($"{a[i - 1]} takes a positive number");
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--out": output = Value(args, ref i); break;
-                case "--clients": profile = profile with { Clients = Count(args, ref i) }; break;
-                case "--gemeenten": profile = profile with { Gemeenten = Count(args, ref i) }; break;
-                case "--aanbieders": profile = profile with { Aanbieders = Count(args, ref i) }; break;
-                case "--late": profile = profile with { LateShare = Share(args, ref i) }; break;
-                case "--missing": profile = profile with { MissingShare = Share(args, ref i) }; break;
-                case "--stops": profile = profile with { StopShare = Share(args, ref i) }; break;
-                case "--seed": profile = profile with { Seed = int.TryParse(Value(args, ref i), out var s) ? s : throw new UsageException("--seed takes a number") }; break;
-                case "--today":
-                    today = DateOnly.TryParseExact(Value(args, ref i), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
-                        ? d : throw new UsageException("--today takes a date as YYYY-MM-DD");
-                    break;
-                default: throw new UsageException($"unknown option '{args[i]}'");
-            }
-        }
-
-        if (output is null)
-        {
-            throw new UsageException("generate needs --out DIR");
-        }
-
         try
         {
             profile.Validate();
@@ -231,43 +135,10 @@ public static class Cli
         return Ok;
     }
 
-    private static int Demo(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Five months of demo traffic into a running host on a demo clock (or, with --cak-reject, the simulator's reject list).</summary>
+    internal static int Demo(Uri? url, Uri? cakUrl, string? storage, string adminKey, int clients, int seed, bool rejectList, DateOnly? firstDay,
+        TextWriter stdout, TextWriter stderr)
     {
-        string? url = null, cakUrl = null, storage = null;
-        var adminKey = "demo-admin-key-0000";
-        var clients = 240;
-        var seed = 1;
-        var rejectList = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--url":
-                    url = Value(args, ref i);
-                    break;
-                case "--cak":
-                    cakUrl = Value(args, ref i);
-                    break;
-                case "--storage":
-                    storage = Value(args, ref i);
-                    break;
-                case "--admin-key":
-                    adminKey = Value(args, ref i);
-                    break;
-                case "--clients":
-                    clients = int.TryParse(Value(args, ref i), out var c) && c > 0 ? c : throw new UsageException("--clients takes a positive number");
-                    break;
-                case "--seed":
-                    seed = int.TryParse(Value(args, ref i), out var s) ? s : throw new UsageException("--seed takes a number");
-                    break;
-                case "--cak-reject":
-                    rejectList = true;
-                    break;
-                default:
-                    throw new UsageException($"unknown option '{args[i]}'");
-            }
-        }
-
         if (rejectList)
         {
             // For the CAK simulator (CakSim__Reject): the demo's clients the CAK does not know.
@@ -275,13 +146,13 @@ public static class Cli
             return Ok;
         }
 
-        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var baseUri))
+        if (url is null)
         {
             throw new UsageException("demo needs --url of a running host, e.g. http://127.0.0.1:7071");
         }
 
-        using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(60) };
-        using var cak = cakUrl is null ? null : new HttpClient { BaseAddress = new Uri(cakUrl), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
+        using var cak = cakUrl is null ? null : new HttpClient { BaseAddress = cakUrl, Timeout = TimeSpan.FromSeconds(30) };
         WaitUntilIntakeReady(http);
         var loader = new DemoLoader(http, cak, adminKey, stdout);
         if (!loader.HasDemoClockAsync(CancellationToken.None).GetAwaiter().GetResult())
@@ -289,7 +160,8 @@ public static class Cli
             return DemoNow(http, Math.Min(clients, 60), seed, stdout, stderr);
         }
 
-        var today = DutchToday();
+        // The scenario ends on its "today": the real today, or the last of the days from --first-day.
+        var today = firstDay?.AddDays(DemoScenario.Days) ?? DutchToday();
         var plan = DemoScenario.Generate(clients, seed, today, SchemaRegistry.Load());
         stdout.WriteLine($"demo: {plan.Count} messages of {clients} clients over {DemoScenario.Days} days, from {DemoScenario.FirstDay(today):yyyy-MM-dd}");
         var summary = loader.LoadAsync(plan, DemoScenario.FirstDay(today), today, CancellationToken.None).GetAwaiter().GetResult();
@@ -359,79 +231,73 @@ public static class Cli
         }
     }
 
-    private static int Validate(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// Validates files as intake does: layer 1 (the schema) and, unless <paramref name="schemaOnly"/>, layer 2 (the
+    /// message rules, judged against <paramref name="today"/>): a message the layer would reject (header retourcodes
+    /// such as 0001 or 8848, or S300 with a gemeentecode list) is invalid; codes on a class only go into the retour.
+    /// </summary>
+    internal static int Validate(IReadOnlyList<FileInfo> fileInfos, bool json, string? schemas, long? maxBytes, bool schemaOnly, DateOnly? today,
+        GemeenteCodes? gemeenten, TextWriter stdout, TextWriter stderr)
     {
-        var json = false;
-        string? schemas = null;
-        var options = new MessageValidationOptions();
-        var files = new List<string>();
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--json":
-                    json = true;
-                    break;
-                case "--schemas":
-                    schemas = Value(args, ref i);
-                    break;
-                case "--max-bytes":
-                    options = options with { MaxMessageBytes = long.TryParse(Value(args, ref i), out var n) && n > 0 ? n : throw new UsageException("--max-bytes takes a positive number") };
-                    break;
-                case var flag when flag.StartsWith("--", StringComparison.Ordinal):
-                    throw new UsageException($"unknown option '{flag}'");
-                default:
-                    files.Add(args[i]);
-                    break;
-            }
-        }
-
-        if (files.Count == 0)
-        {
-            throw new UsageException("validate needs at least one FILE");
-        }
-
-        var missing = files.Where(f => !File.Exists(f)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new UsageException("no such file: " + string.Join(", ", missing));
-        }
-
+        var files = fileInfos.Select(f => f.ToString()).ToList();
+        var options = maxBytes is { } max ? new MessageValidationOptions { MaxMessageBytes = max } : new MessageValidationOptions();
         var registry = LoadSchemas(schemas);
         var validator = new MessageValidator(registry, options);
+        var date = today ?? DutchToday();
         var results = files.Select(f =>
         {
             using var stream = File.OpenRead(f);
-            return (File: f, Result: validator.Validate(stream));
+            var result = validator.Validate(stream);
+            return (File: f, Result: result, Verdict: schemaOnly ? null : Rules(f, result, date, gemeenten));
         }).ToList();
 
+        static bool Rejected(RetourVerdict? verdict) => verdict?.HeaderFindings.Any() == true;
         if (json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(results.Select(r => new
             {
                 file = r.File,
-                valid = r.Result.IsValid,
+                valid = r.Result.IsValid && !Rejected(r.Verdict),
                 message = r.Result.MessageType?.Name,
                 errors = r.Result.Errors.Select(e => new { layer = (int)e.Layer, e.Code, e.Line, e.Column, e.Location, e.Message }),
+                retourCodes = r.Verdict?.Findings.Select(f => f.RetourCode).Distinct(),
+                findings = r.Verdict?.Findings.Select(f => new { retourCode = f.RetourCode, rule = f.Rule, location = f.Location, message = f.Message }),
             }), Json));
         }
         else
         {
-            foreach (var (file, result) in results)
+            foreach (var (file, result, verdict) in results)
             {
-                stdout.WriteLine(result.IsValid ? $"{file}: valid {result.MessageType}" : $"{file}: invalid");
+                var codes = verdict is null ? string.Empty : string.Join(", ", verdict.Findings.Select(f => f.RetourCode).Distinct());
+                stdout.WriteLine(!result.IsValid ? $"{file}: invalid"
+                    : Rejected(verdict) ? $"{file}: rejected {result.MessageType} (retourcode {codes}; the layer answers a retour and the message counts as not sent)"
+                    : verdict is { Findings.Count: > 0 } ? $"{file}: valid {result.MessageType}; the retour carries retourcode {codes}"
+                    : $"{file}: valid {result.MessageType}");
                 foreach (var error in result.Errors)
                 {
                     stdout.WriteLine("  " + error);
                 }
+
+                foreach (var finding in verdict?.Findings ?? [])
+                {
+                    stdout.WriteLine("  layer 2 " + finding);
+                }
             }
         }
 
-        return results.All(r => r.Result.IsValid) ? Ok : Invalid;
+        return results.All(r => r.Result.IsValid && !Rejected(r.Verdict)) ? Ok : Invalid;
     }
 
-    internal static string Value(string[] args, ref int i) =>
-        ++i < args.Length ? args[i] : throw new UsageException($"{args[i - 1]} needs a value");
+    /// <summary>Layer 2 for a message that passed layer 1; none for retours and answers (intake does not judge those either).</summary>
+    private static RetourVerdict? Rules(string file, ValidationResult result, DateOnly today, GemeenteCodes? gemeenten)
+    {
+        if (!result.IsValid || result.MessageType is not { IsRetour: false, AnswersTo: null })
+        {
+            return null;
+        }
+
+        return MessageRules.Evaluate(IwmoXml.Read(IwmoXml.Load(File.ReadAllBytes(file))), today, gemeenten);
+    }
 
     private static int UsageError(TextWriter stderr, string message)
     {

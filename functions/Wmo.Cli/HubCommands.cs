@@ -6,50 +6,10 @@ namespace Wmo.Cli;
 /// <summary><c>wmo scan</c> and <c>wmo alerts</c>: the detection scan and the alert list of a running hub.</summary>
 internal static class HubCommands
 {
-    /// <summary>
-    /// The options every hub command takes (<c>--key</c>, <c>--url</c>), the named ones it adds, and at most one
-    /// positional argument when <paramref name="positional"/> allows it.
-    /// </summary>
-    internal static (string? Key, Uri Url, Dictionary<string, string> Options, string? Positional) Parse(string[] args, bool positional, params string[] names)
-    {
-        string? key = null;
-        string? path = null;
-        var url = SendCommand.DefaultUrl;
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--key":
-                    key = Cli.Value(args, ref i);
-                    break;
-                case "--url":
-                    url = Cli.Value(args, ref i);
-                    break;
-                case var name when names.Contains(name):
-                    options[name.TrimStart('-')] = Cli.Value(args, ref i);
-                    break;
-                case var value when positional && path is null && !value.StartsWith("--", StringComparison.Ordinal):
-                    path = value;
-                    break;
-                default:
-                    throw new Cli.UsageException($"unexpected argument '{args[i]}'");
-            }
-        }
-
-        return Uri.TryCreate(url, UriKind.Absolute, out var uri) ? (key, uri, options, path) : throw new Cli.UsageException($"--url '{url}' is not an absolute URL");
-    }
-
     /// <summary>Runs the detection scan for a day (default today); needs an admin key.</summary>
-    public static int Scan(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Scan(string key, Uri url, DateOnly? asOf, TextWriter stdout, TextWriter stderr)
     {
-        var (key, url, options, _) = Parse(args, positional: false, "--as-of");
-        if (key is null)
-        {
-            throw new Cli.UsageException("scan needs --key KEY (an admin key)");
-        }
-
-        var path = "/api/admin/scan" + (options.TryGetValue("as-of", out var asOf) ? "?asOf=" + Uri.EscapeDataString(asOf) : string.Empty);
+        var path = "/api/admin/scan" + (asOf is { } day ? "?asOf=" + day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : string.Empty);
         var (status, body) = Send(HttpMethod.Post, url, path, key, stderr);
         if (status != HttpStatusCode.OK)
         {
@@ -64,16 +24,10 @@ internal static class HubCommands
     }
 
     /// <summary>Lists the alerts the key may see, one line each, following pages.</summary>
-    public static int Alerts(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <param name="filters">Query filters by name (owner, gemeente, aanbieder, rule, severity, status); null values are left out.</param>
+    public static int Alerts(string key, Uri url, IReadOnlyDictionary<string, string?> filters, TextWriter stdout, TextWriter stderr)
     {
-        var filters = new[] { "--owner", "--gemeente", "--aanbieder", "--rule", "--severity", "--status" };
-        var (key, url, options, _) = Parse(args, positional: false, filters);
-        if (key is null)
-        {
-            throw new Cli.UsageException("alerts needs --key KEY");
-        }
-
-        var query = string.Join('&', options.Select(o => $"{o.Key}={Uri.EscapeDataString(o.Value)}"));
+        var query = string.Join('&', filters.Where(f => f.Value is not null).Select(f => $"{f.Key}={Uri.EscapeDataString(f.Value!)}"));
         string? token = null;
         var count = 0;
         do

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -19,7 +20,7 @@ internal static partial class DashboardPages
 
     public static void MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dashboard/inloggen", (HttpContext http) => Html(LoginPage(null), StatusCodes.Status200OK));
+        app.MapGet("/dashboard/inloggen", (HttpContext http, IAntiforgery antiforgery) => Html(LoginPage(http, antiforgery, null), StatusCodes.Status200OK));
         app.MapPost("/dashboard/inloggen", LoginAsync).DisableAntiforgery();
         app.MapPost("/dashboard/uitloggen", LogoutAsync).DisableAntiforgery();
         app.MapGet("/dashboard", BacklogAsync);
@@ -45,13 +46,19 @@ internal static partial class DashboardPages
 
     private static bool SeesAll(Caller c) => c.Role is Role.CakLiaison or Role.Admin;
 
-    private static async Task<IResult> LoginAsync(HttpContext http, ApiKeys keys, Sessions sessions, CancellationToken ct)
+    private static async Task<IResult> LoginAsync(HttpContext http, ApiKeys keys, Sessions sessions, IAntiforgery antiforgery, CancellationToken ct)
     {
+        // Login CSRF: only the sign-in form the hub itself served can sign in (ASP.NET Core antiforgery).
+        if (!http.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(http))
+        {
+            return Html(LoginPage(http, antiforgery, "Dit formulier is verlopen of komt niet van deze site. Probeer het opnieuw."), StatusCodes.Status400BadRequest);
+        }
+
         var form = await FormAsync(http, ct);
         var caller = await keys.AuthenticateAsync(form["sleutel"].ToString(), ct);
         if (caller is null || caller.Role == Role.Cak)
         {
-            return Html(LoginPage("Deze sleutel is onbekend of geeft geen toegang tot het dashboard."), StatusCodes.Status401Unauthorized);
+            return Html(LoginPage(http, antiforgery, "Deze sleutel is onbekend of geeft geen toegang tot het dashboard."), StatusCodes.Status401Unauthorized);
         }
 
         var token = await sessions.StartAsync(caller, ct);
@@ -405,11 +412,12 @@ internal static partial class DashboardPages
             : Html(Layout("Niet gevonden", session, "<p>Dit signaal bestaat niet of is niet van u, of de notitie ontbreekt.</p>"), StatusCodes.Status404NotFound);
     }
 
-    private static string LoginPage(string? error) => Page("Inloggen", $"""
+    private static string LoginPage(HttpContext http, IAntiforgery antiforgery, string? error) => Page("Inloggen", $"""
         <main>
         <h1>Wmo-integratielaag — inloggen</h1>
         {(error is null ? "" : $"<p role=\"alert\" class=\"fout\">{E(error)}</p>")}
         <form method="post" action="/dashboard/inloggen">
+          <input type="hidden" name="{WebSecurity.AntiforgeryField}" value="{E(antiforgery.GetAndStoreTokens(http).RequestToken)}">
           <label for="sleutel">API-sleutel</label>
           <input id="sleutel" name="sleutel" type="password" autocomplete="off" required>
           <button type="submit">Inloggen</button>

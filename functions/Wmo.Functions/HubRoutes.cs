@@ -75,6 +75,7 @@ public sealed class HubRoutes
     /// </summary>
     private static async Task RunAsync(RequestDelegate handler, HttpContext context)
     {
+        WebSecurity.Apply(context.Response);
         try
         {
             await handler(context);
@@ -89,6 +90,7 @@ public sealed class HubRoutes
             var service = storage.ServiceOf(ex);
             context.RequestServices.GetRequiredService<ILogger<HubRoutes>>().LogWarning(ex, "Storage ({Service}) did not answer {Method} {Path}", service ?? "unknown", context.Request.Method, context.Request.Path);
             context.Response.Clear();
+            WebSecurity.Apply(context.Response);
             context.Response.Headers.RetryAfter = "10";
             await Results.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,

@@ -39,6 +39,8 @@ public static class Program
             }
         });
 
+        // The Azure SDK logs every storage request at Information: that would be most of the telemetry (and its bill).
+        builder.Logging.AddFilter("Azure", LogLevel.Warning);
         builder.Services.AddWmoApp(builder.Configuration, Path.Combine(AppContext.BaseDirectory, "host.json"));
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
         return builder.Build();
@@ -66,6 +68,7 @@ public static class Program
         }
 
         services.AddSingleton<StorageHealth>();
+        services.AddDashboardAntiforgery();
         services.AddHub(configuration);
         services.AddSingleton<HubRoutes>();
         return services;

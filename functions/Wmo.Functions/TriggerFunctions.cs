@@ -81,7 +81,8 @@ public sealed class RetentionFunction(Retention retention, HubStartup startup, T
 
         var purged = await retention.PurgeAsync(time.GetUtcNow(), cancellationToken);
         var notifications = await retention.PurgeNotificationsAsync(time.GetUtcNow(), cancellationToken);
-        logger.LogInformation("Retention: {Purged} acknowledged message(s) purged after {Days} days, {Notifications} delivered notification(s) after {NotificationDays} days",
+        logger.Log(purged + notifications > 0 ? LogLevel.Information : LogLevel.Debug,
+            "Retention: {Purged} acknowledged message(s) purged after {Days} days, {Notifications} delivered notification(s) after {NotificationDays} days",
             purged, retention.Period.TotalDays, notifications, retention.NotificationPeriod.TotalDays);
     }
 }

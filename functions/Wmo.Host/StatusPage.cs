@@ -51,6 +51,7 @@ internal static class StatusPage
             <body>
             <main>
             <h1>Wmo-integratielaag</h1>
+            <p><a href="/dashboard">Naar het dashboard</a> (achterstanden, signalen, levertijden, berichten) · <a href="/api/health">gezondheid (JSON)</a> · <a href="/api/functions">functies (JSON)</a></p>
             <h2>Opslag</h2>
             <table><thead><tr><th scope="col">Dienst</th><th scope="col">Status</th></tr></thead><tbody>
             """);

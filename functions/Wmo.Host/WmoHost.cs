@@ -30,6 +30,8 @@ public static class WmoHost
                 // Defaults any setting can override (e.g. Logging__LogLevel__Microsoft.AspNetCore=Information).
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                // The Azure SDK logs every storage request at Information (Microsoft.Extensions.Azure forwards its events).
+                ["Logging:LogLevel:Azure"] = "Warning",
                 // Scopes on the console: the BerichtId a message is followed by (as in Application Insights).
                 ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
                 ["FileDropSchedule"] = "*/5 * * * * *",
@@ -63,6 +65,11 @@ public static class WmoHost
 
         var app = builder.Build();
         app.Use(ServerTiming);
+        app.Use((context, next) =>
+        {
+            WebSecurity.Apply(context.Response); // the local-only pages too (the hub's own set them in HubRoutes)
+            return next(context);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         MapHttpFunctions(app, catalog);

@@ -71,11 +71,19 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new string[] { "validate" }, "at least one FILE")]
+    [InlineData(new string[] { "validate" }, "Required argument missing for command: 'validate'")]
     [InlineData(new string[] { "validate", "--bogus", "x.xml" }, "unknown option '--bogus'")]
-    [InlineData(new string[] { "validate", "/no/such/file.xml" }, "no such file")]
-    [InlineData(new string[] { "validate", "--schemas" }, "--schemas needs a value")]
-    [InlineData(new string[] { "frobnicate" }, "unknown command 'frobnicate'")]
+    [InlineData(new string[] { "validate", "/no/such/file.xml" }, "File does not exist: '/no/such/file.xml'")]
+    [InlineData(new string[] { "validate", "--schemas" }, "Required argument missing for option: '--schemas'")]
+    [InlineData(new string[] { "validate", "--today", "2026-02-30", "x.xml" }, "'2026-02-30' is not a date as YYYY-MM-DD")]
+    [InlineData(new string[] { "validate", "--gemeenten", "/no/list.csv", "x.xml" }, "cannot load gemeentecodes from '/no/list.csv'")]
+    [InlineData(new string[] { "validate", "--max-bytes", "0", "x.xml" }, "--max-bytes takes a positive number")]
+    [InlineData(new string[] { "frobnicate" }, "Unrecognized command or argument 'frobnicate'")]
+    [InlineData(new string[] { "send", "x.xml" }, "Option '--key' is required")]
+    [InlineData(new string[] { "send", "x.xml", "--key", "k", "--url", "ftp://x" }, "'ftp://x' is not an http(s) URL")]
+    [InlineData(new string[] { "send", "x.xml", "--key", "k", "--retries", "-1" }, "--retries takes 0 to 100")]
+    [InlineData(new string[] { "scan", "--key", "k", "--as-of", "2026-13-01" }, "'2026-13-01' is not a date as YYYY-MM-DD")]
+    [InlineData(new string[] { "generate", "--out", "x", "--clients", "0" }, "--clients takes a positive number")]
     public void Usage_errors_exit_two_with_a_message_on_stderr(string[] args, string expected)
     {
         var exit = Run(args);
@@ -116,5 +124,77 @@ public sealed class ValidateCommandTests : IDisposable
 
         Assert.Equal(Cli.Invalid, exit);
         Assert.Contains("no-schema", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    private string Variant(string name, string from, string to) =>
+        Write(name, File.ReadAllText(Example("WMO305")).Replace(from, to, StringComparison.Ordinal));
+
+    [Fact]
+    public void A_message_the_layer_would_reject_on_its_BSN_elfproef_is_rejected_with_0001_and_exit_one()
+    {
+        // 123456789 fits the schema but fails the elfproef: intake answers 422 with retourcode 0001.
+        var file = Variant("elfproef.xml", "<wmo305:Bsn>999900006</wmo305:Bsn>", "<wmo305:Bsn>123456789</wmo305:Bsn>");
+
+        var exit = Run("validate", file);
+
+        Assert.Equal(Cli.Invalid, exit);
+        Assert.StartsWith($"{file}: rejected WMO305 (retourcode 0001", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("layer 2 0001 BSN-elfproef", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_Dagtekening_after_the_given_today_is_rejected_with_8848_and_schema_only_checks_layer_one_alone()
+    {
+        var exit = Run("validate", "--today", "2020-01-01", Example("WMO305"));
+        var schemaOnly = Run("validate", "--schema-only", "--today", "2020-01-01", Example("WMO305"));
+
+        Assert.Equal(Cli.Invalid, exit);
+        Assert.Contains("rejected WMO305 (retourcode 8848", _out.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Cli.Ok, schemaOnly);
+        Assert.EndsWith($"{Example("WMO305")}: valid WMO305", _out.ToString().TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_the_CBS_list_an_unknown_gemeentecode_is_rejected_with_S300_and_json_carries_the_retourcodes()
+    {
+        var list = Write("gemeenten.csv", "code;naam;geldig_vanaf;geldig_tot\n9999;Nergenshuizen;2000-01-01;\n");
+
+        var exit = Run("validate", "--json", "--gemeenten", list, Example("WMO305"));
+
+        Assert.Equal(Cli.Invalid, exit);
+        using var doc = JsonDocument.Parse(_out.ToString());
+        var item = Assert.Single(doc.RootElement.EnumerateArray());
+        Assert.False(item.GetProperty("valid").GetBoolean());
+        Assert.Equal(["S300"], item.GetProperty("retourCodes").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal("TR378", item.GetProperty("findings")[0].GetProperty("rule").GetString());
+    }
+
+    [Theory]
+    [InlineData("validate", "--schema-only")]
+    [InlineData("retour", "--gemeenten")]
+    [InlineData("send", "--report")]
+    [InlineData("scan", "--as-of")]
+    [InlineData("alerts", "--severity")]
+    [InlineData("generate", "--missing")]
+    [InlineData("demo", "--cak-reject")]
+    public void Every_command_has_its_own_help_naming_its_options(string command, string option)
+    {
+        var exit = Run(command, "--help");
+
+        Assert.Equal(Cli.Ok, exit);
+        // The usage line names the program as it was started ("wmo" from ./wmo, the test host here) and the command.
+        Assert.Matches($"Usage:\\s+\\S+ {command}", _out.ToString());
+        Assert.Contains(option, _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_top_level_help_lists_every_command()
+    {
+        Assert.Equal(Cli.Ok, Run("--help"));
+
+        foreach (var command in new[] { "validate", "retour", "send", "scan", "alerts", "generate", "demo" })
+        {
+            Assert.Contains("  " + command, _out.ToString(), StringComparison.Ordinal);
+        }
     }
 }

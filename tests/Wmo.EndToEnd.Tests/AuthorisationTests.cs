@@ -236,7 +236,7 @@ public sealed partial class AuthorisationTests : IClassFixture<AuthorisationTest
     private async Task<(HttpClient Client, string Csrf)> SignInAsync(string caller)
     {
         var client = new HttpClient(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = _http.BaseAddress };
-        using var login = await client.PostAsync("/dashboard/inloggen", new FormUrlEncodedContent(new Dictionary<string, string> { ["sleutel"] = Callers[caller].Key }));
+        using var login = await DashboardSignIn.SignInAsync(client, Callers[caller].Key);
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         var page = await client.GetStringAsync("/dashboard/signalen");
         return (client, CsrfField().Match(page).Groups[1].Value);

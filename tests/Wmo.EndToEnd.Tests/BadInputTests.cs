@@ -56,7 +56,7 @@ public sealed partial class BadInputTests : IClassFixture<BadInputTests.Hub>
             foreach (var (role, key) in Keys)
             {
                 var client = new HttpClient(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = Http.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-                using var login = await client.PostAsync("/dashboard/inloggen", new FormUrlEncodedContent(new Dictionary<string, string> { ["sleutel"] = key }));
+                using var login = await DashboardSignIn.SignInAsync(client, key);
                 Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
                 Sessions[role] = client;
             }

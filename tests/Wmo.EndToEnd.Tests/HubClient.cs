@@ -113,3 +113,17 @@ public sealed class HubClient(HttpClient http)
     public Task<JsonElement> WaitForHubRetourAsync(string key, Guid heen) =>
         WaitForItemAsync(key, i => i.GetProperty("van").GetString() == "hub" && i.GetProperty("answers").ValueKind == JsonValueKind.String && i.GetProperty("answers").GetGuid() == heen);
 }
+
+/// <summary>Signs a cookie-keeping client in to the dashboard as a browser does: the sign-in form first (its antiforgery token), then the post.</summary>
+public static partial class DashboardSignIn
+{
+    [System.Text.RegularExpressions.GeneratedRegex("name=\"_af\" value=\"([^\"]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex TokenField();
+
+    public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string key)
+    {
+        var page = await client.GetStringAsync("/dashboard/inloggen");
+        var token = TokenField().Match(page).Groups[1].Value;
+        return await client.PostAsync("/dashboard/inloggen", new FormUrlEncodedContent(new Dictionary<string, string> { ["sleutel"] = key, ["_af"] = token }));
+    }
+}

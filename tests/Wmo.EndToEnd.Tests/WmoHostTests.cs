@@ -51,6 +51,7 @@ public sealed class WmoHostTests : IClassFixture<AzuriteFixture>, IAsyncLifetime
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("<html lang=\"nl\">", html, StringComparison.Ordinal);
         Assert.Contains("bereikbaar", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/dashboard\">", html, StringComparison.Ordinal);
     }
 
     [Fact]
