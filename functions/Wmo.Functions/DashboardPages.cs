@@ -254,21 +254,38 @@ internal static partial class DashboardPages
             items = [.. Urgent(all).Take(MostUrgent)];
             caption = all.Count > MostUrgent ? $"{N(all.Count)} signalen; de {N(MostUrgent)} urgentste" : $"{N(all.Count)} signalen";
         }
+        else if (scoped.Status != AlertStatus.Resolved)
+        {
+            // Across gemeenten: the urgency index, most urgent first over all of them, a page at a time.
+            var from = Continuation(http.Request.Query["vanaf"]);
+            var (page, more) = await alerts.ListUrgentAsync(scoped, AlertsPerPage, from, ct);
+            items = [.. page];
+            next = more is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(more));
+            var pageNumber = int.TryParse(http.Request.Query["pagina"], out var p) && p is > 0 and < 100_000 ? p : 1;
+            var range = $"{N((pageNumber - 1) * AlertsPerPage + (items.Count == 0 ? 0 : 1))}–{N((pageNumber - 1) * AlertsPerPage + items.Count)}";
+            var unfiltered = filter == new AlertFilter() && SeesAll(session.Caller);
+            var (open, critical, countedAt) = unfiltered ? await alerts.OpenCountAsync(ct) : (0, 0, null);
+            caption = (unfiltered && countedAt is { } at
+                    ? $"{N(open)} open signalen, waarvan {N(critical)} kritiek (geteld om {TimeZoneInfo.ConvertTime(at, Wmo.Messages.DutchTime.Zone):HH:mm}). "
+                    : string.Empty)
+                + $"De urgentste eerst, over alle gemeenten: signalen {range}{(next is null ? "" : $"; {AlertsPerPage} per pagina")}";
+        }
         else
         {
             var from = Continuation(http.Request.Query["vanaf"]);
             var (page, more) = await alerts.ListAsync(scoped, AlertsPerPage, from, ct);
             items = [.. Urgent(page)];
             next = more is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(more));
-            caption = $"{N(items.Count)} signalen{(from is null ? "" : " (vervolg)")}{(next is null ? "" : ", per gemeente; kies een gemeente om alles op urgentie te zien")}";
+            caption = $"{N(items.Count)} opgeloste signalen{(from is null ? "" : " (vervolg)")}";
         }
 
         var query = http.Request.QueryString.Value ?? string.Empty;
         var body = AlertsBody(filter, items, session, query, caption);
         if (next is not null)
         {
-            var rest = string.Join('&', http.Request.Query.Where(q => q.Key != "vanaf").Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}"));
-            body += $"""<p><a href="/dashboard/signalen?{E(rest)}{(rest.Length > 0 ? "&amp;" : "")}vanaf={E(Uri.EscapeDataString(next))}">Volgende {AlertsPerPage}</a></p>""";
+            var rest = string.Join('&', http.Request.Query.Where(q => q.Key is not ("vanaf" or "pagina")).Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}"));
+            var following = (int.TryParse(http.Request.Query["pagina"], out var current) && current is > 0 and < 100_000 ? current : 1) + 1;
+            body += $"""<p><a href="/dashboard/signalen?{E(rest)}{(rest.Length > 0 ? "&amp;" : "")}vanaf={E(Uri.EscapeDataString(next))}&amp;pagina={following}">Volgende {AlertsPerPage}</a></p>""";
         }
 
         return Html(Layout("Signalen", session, body), StatusCodes.Status200OK);

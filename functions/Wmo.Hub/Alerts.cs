@@ -81,12 +81,213 @@ public sealed class Alerts
     public Alerts(StorageClients storage, TimeProvider time, Notifications.NotificationOutbox? notifications = null, ILogger<Alerts>? logger = null)
     {
         _table = storage.GetTable(TableName);
+        _index = storage.GetTable(IndexTableName);
+        _directory = storage.GetTable(DirectoryTableName);
         _time = time;
         _notifications = notifications;
         _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
-    public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
+    public async Task EnsureTableAsync(CancellationToken ct = default)
+    {
+        await _table.CreateIfNotExistsAsync(cancellationToken: ct);
+        await _index.CreateIfNotExistsAsync(cancellationToken: ct);
+        await _directory.CreateIfNotExistsAsync(cancellationToken: ct);
+    }
+
+    /// <summary>
+    /// Table <c>alertindex</c>: every alert that is not resolved once more, under its <see cref="UrgencyKey"/>, so a page
+    /// of the most urgent alerts across all gemeenten is read in key order (the alerts table is partitioned by
+    /// gemeente). The rows are spread over small partitions, each a prefix of the key (<see cref="IndexPartition"/>:
+    /// severity and amount), listed in table <c>alertindexdir</c> with the open count:
+    /// a page reads the short list, then only the first partitions instead of all open alerts. Written after each change
+    /// of an alert; a crash in between is repaired by <see cref="RepairIndexAsync"/> (the backlog refresh, every ten minutes).
+    /// </summary>
+    public const string IndexTableName = "alertindex";
+    public const string DirectoryTableName = "alertindexdir";
+    private const string DirectoryPartition = "dir";
+    private const string CountPartition = "count";
+    private readonly TableClient _index;
+    private readonly TableClient _directory;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _knownPartitions = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Most urgent first in ordinal order: critical before warning, then the larger amount at risk, then the longer
+    /// overdue (earlier DueSince), then the id (stable).
+    /// </summary>
+    public static string UrgencyKey(Alert a) => string.Create(CultureInfo.InvariantCulture,
+        $"{(a.Severity == AlertSeverity.Critical ? 0 : 1)}|{999_999_999_999L - Math.Clamp(a.AmountAtRiskCents ?? 0, 0, 999_999_999_999L):D12}|{(a.DueSince ?? a.DetectedAt).UtcTicks:D19}|{a.Id}");
+
+    /// <summary>
+    /// The index partition of a key: its first 19 characters (severity, amount, and DueSince to about three years), so
+    /// partitions sort as keys do. Coarse on purpose: every partition a page touches is a storage query, and the first
+    /// page should mostly be one; fine enough that no single partition takes all alert writes.
+    /// </summary>
+    public static string IndexPartition(string urgencyKey) => urgencyKey[..19];
+
+    /// <summary>Brings the index in line with the alert: its row under the current key while open, none once resolved.</summary>
+    private async Task IndexAsync(Alert alert, Alert? before, CancellationToken ct)
+    {
+        var key = UrgencyKey(alert);
+        if (alert.Status != AlertStatus.Resolved)
+        {
+            await ListPartitionAsync(IndexPartition(key), ct);
+            await _index.UpsertAsync(IndexEntity(key, alert), TableUpdateMode.Replace, ct);
+        }
+
+        if (before is not null && (UrgencyKey(before) != key || alert.Status == AlertStatus.Resolved))
+        {
+            await _index.DeleteAsync(IndexPartition(UrgencyKey(before)), UrgencyKey(before), ct: ct);
+        }
+    }
+
+    /// <summary>Records that an index partition exists (once per instance; an empty one is pruned by the repair pass).</summary>
+    private async Task ListPartitionAsync(string partition, CancellationToken ct)
+    {
+        if (_knownPartitions.ContainsKey(partition))
+        {
+            return;
+        }
+
+        await _directory.UpsertAsync(new TableEntity(DirectoryPartition, partition), TableUpdateMode.Replace, ct);
+        _knownPartitions[partition] = true;
+    }
+
+    private static TableEntity IndexEntity(string key, Alert a)
+    {
+        var e = ToEntity(IndexPartition(key), a);
+        e.RowKey = key;
+        e["Id"] = a.Id;
+        return e;
+    }
+
+    private static Alert FromIndexEntity(TableEntity e) => FromEntity(e) with { Id = e.GetString("Id") ?? e.RowKey };
+
+    /// <summary>
+    /// One page of open (not resolved) alerts across all gemeenten, most urgent first, with the filter applied on the
+    /// index (gemeente, owner, aanbieder, rule, severity, status). The continuation names the partition to go on in.
+    /// </summary>
+    public async Task<(IReadOnlyList<Alert> Items, string? Next)> ListUrgentAsync(AlertFilter filter, int pageSize, string? continuation, CancellationToken ct = default)
+    {
+        var clauses = new List<string>();
+        void Add(string property, string? value)
+        {
+            if (value is not null)
+            {
+                clauses.Add(TableFilter.Equal(property, value));
+            }
+        }
+
+        Add("Gemeente", filter.Gemeente);
+        Add("Owner", filter.Owner);
+        Add("Aanbieder", filter.Aanbieder);
+        Add("Rule", filter.Rule);
+        Add("Severity", filter.Severity);
+        Add("Status", filter.Status);
+        Add("PersonId", filter.PersonId);
+
+        var (startPartition, storageContinuation) = continuation?.Split('\n', 2) is [var part, var rest] ? (part, rest.Length == 0 ? null : rest) : (null, null);
+        var partitions = new List<string>();
+        await foreach (var dir in _directory.QueryAsync(TableFilter.PartitionKeyEquals(DirectoryPartition), select: ["RowKey"], ct: ct))
+        {
+            if (startPartition is null || string.CompareOrdinal(dir.RowKey, startPartition) >= 0)
+            {
+                partitions.Add(dir.RowKey);
+            }
+        }
+
+        partitions.Sort(StringComparer.Ordinal);
+        var items = new List<Alert>();
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            var partition = partitions[i];
+            var query = TableFilter.And([TableFilter.PartitionKeyEquals(partition), .. clauses]);
+            var page = await _index.QueryPageAsync(query, pageSize - items.Count, partition == startPartition ? storageContinuation : null, ct: ct);
+            items.AddRange(page.Entities.Select(FromIndexEntity));
+            if (items.Count >= pageSize)
+            {
+                var next = page.Continuation is { } more ? partition + "\n" + more : i + 1 < partitions.Count ? partitions[i + 1] + "\n" : null;
+                return (items, next);
+            }
+
+            if (page.Continuation is { } unfinished)
+            {
+                // The service returned less than asked with more to come (it does that at partition or size limits).
+                return (items, partition + "\n" + unfinished);
+            }
+        }
+
+        return (items, null);
+    }
+
+    /// <summary>How many alerts are open (and how many of them critical), as the last repair counted them, and when.</summary>
+    public async Task<(int Open, int Critical, DateTimeOffset? CountedAt)> OpenCountAsync(CancellationToken ct = default) =>
+        await _directory.GetAsync(CountPartition, "open", ct) is { } e
+            ? (e.GetInt32("Open") ?? 0, e.GetInt32("Critical") ?? 0, e.GetDateTimeOffset("CountedAt"))
+            : (0, 0, null);
+
+    /// <summary>
+    /// Makes the index match the alerts (missing rows written, stale ones replaced or removed, empty partitions taken off
+    /// the list; also fills it for alerts raised before it existed) and records the open and critical counts. Returns
+    /// how many rows it corrected.
+    /// </summary>
+    public async Task<int> RepairIndexAsync(CancellationToken ct = default)
+    {
+        var expected = new Dictionary<string, Alert>(StringComparer.Ordinal);
+        var notResolved = $"{TableFilter.Equal("Status", AlertStatus.Open)} or {TableFilter.Equal("Status", AlertStatus.Acknowledged)}";
+        await foreach (var e in _table.QueryAsync(notResolved, ct: ct))
+        {
+            var alert = FromEntity(e);
+            expected[UrgencyKey(alert)] = alert;
+        }
+
+        var corrected = 0;
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var dir in _directory.QueryAsync(TableFilter.PartitionKeyEquals(DirectoryPartition), select: ["RowKey"], ct: ct))
+        {
+            listed.Add(dir.RowKey);
+        }
+
+        await foreach (var row in _index.QueryAsync(null, ct: ct))
+        {
+            present.Add(row.RowKey);
+            if (!expected.TryGetValue(row.RowKey, out var alert))
+            {
+                await _index.DeleteAsync(row.PartitionKey, row.RowKey, ct: ct);
+                corrected++;
+            }
+            else if (FromIndexEntity(row) != alert)
+            {
+                await _index.UpsertAsync(IndexEntity(row.RowKey, alert), TableUpdateMode.Replace, ct);
+                corrected++;
+            }
+        }
+
+        foreach (var (key, alert) in expected.Where(p => !present.Contains(p.Key)))
+        {
+            await _index.UpsertAsync(IndexEntity(key, alert), TableUpdateMode.Replace, ct);
+            corrected++;
+        }
+
+        var used = expected.Keys.Select(IndexPartition).ToHashSet(StringComparer.Ordinal);
+        foreach (var partition in used.Except(listed))
+        {
+            await _directory.UpsertAsync(new TableEntity(DirectoryPartition, partition), TableUpdateMode.Replace, ct);
+        }
+
+        foreach (var empty in listed.Except(used))
+        {
+            await _directory.DeleteAsync(DirectoryPartition, empty, ct: ct);
+            _knownPartitions.TryRemove(empty, out _);
+        }
+
+        await _directory.UpsertAsync(new TableEntity(CountPartition, "open")
+        {
+            ["Open"] = expected.Count, ["Critical"] = expected.Values.Count(a => a.Severity == AlertSeverity.Critical), ["CountedAt"] = _time.GetUtcNow(),
+        }, TableUpdateMode.Replace, ct);
+        return corrected;
+    }
 
     public static string IdOf(string rule, string subject, string period) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{rule}|{subject}|{period}")).AsSpan(0, 12));
@@ -107,6 +308,7 @@ public sealed class Alerts
                 await AnnounceAsync(alert, Notifications.Notification.Raised, ct);
                 if ((await _table.InsertIfAbsentAsync(ToEntity(pk, alert), ct)).Inserted)
                 {
+                    await IndexAsync(alert, null, ct);
                     _logger.LogInformation("Alert {AlertId} raised: {Rule} {Severity} for {Owner}", alert.Id, alert.Rule, alert.Severity, alert.Owner);
                     return alert;
                 }
@@ -141,6 +343,7 @@ public sealed class Alerts
             try
             {
                 await _table.UpdateAsync(ToEntity(pk, merged), existing.ETag!, TableUpdateMode.Replace, ct);
+                await IndexAsync(merged, current, ct);
                 if (current.Status == AlertStatus.Resolved || merged.Severity != current.Severity)
                 {
                     _logger.LogInformation("Alert {AlertId} {Change}: {Rule} {Severity} for {Owner}", merged.Id,
@@ -177,8 +380,17 @@ public sealed class Alerts
                 {
                     foreach (var alert in chunk)
                     {
-                        await RaiseAsync(alert, token);
+                        await RaiseAsync(alert, token); // indexes each alert itself
                     }
+
+                    return;
+                }
+
+                // The chunk's index rows, a transaction per index partition.
+                foreach (var part in chunk.Where(a => a.Status != AlertStatus.Resolved).GroupBy(a => IndexPartition(UrgencyKey(a))))
+                {
+                    await ListPartitionAsync(part.Key, token);
+                    await _index.SubmitBatchAsync([.. part.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, IndexEntity(UrgencyKey(a), a)))], token);
                 }
             });
 
@@ -192,6 +404,7 @@ public sealed class Alerts
             return false;
         }
 
+        var before = FromEntity(existing);
         existing["Status"] = AlertStatus.Resolved;
         existing["ResolvedAt"] = _time.GetUtcNow();
         existing["Resolution"] = resolution;
@@ -199,6 +412,7 @@ public sealed class Alerts
         try
         {
             await _table.UpdateAsync(existing, existing.ETag!, TableUpdateMode.Replace, ct);
+            await IndexAsync(FromEntity(existing), before, ct);
             return true;
         }
         catch (RequestFailedException ex) when (ex.IsPreconditionFailed)
@@ -247,6 +461,7 @@ public sealed class Alerts
             }
 
             await _table.UpdateAsync(e, e.ETag!, TableUpdateMode.Replace, ct);
+            await IndexAsync(FromEntity(e), alert, ct);
             return FromEntity(e);
         }
 

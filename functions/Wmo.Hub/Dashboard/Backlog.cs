@@ -90,9 +90,14 @@ public sealed class BacklogSnapshots(StorageClients storage, Alerts alerts, Time
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
-    /// <summary>Recomputes every gemeente's row from the alerts the backlog counts (R1, R2, R4, R8); returns how many gemeenten.</summary>
+    /// <summary>
+    /// Recomputes every gemeente's row from the alerts the backlog counts (R1, R2, R4, R8), after repairing the alerts'
+    /// urgency index and count (<see cref="Alerts.RepairIndexAsync"/>); returns how many gemeenten.
+    /// </summary>
     public async Task<int> RefreshAsync(CancellationToken ct = default)
     {
+        // The other read model of the dashboard: the alerts in urgency order, and their count.
+        await alerts.RepairIndexAsync(ct);
         var now = time.GetUtcNow();
         var rows = Backlog.Compute(await alerts.ForBacklogAsync(ct), now);
         var stale = new HashSet<string>(StringComparer.Ordinal);
