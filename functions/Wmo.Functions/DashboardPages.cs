@@ -248,8 +248,9 @@ internal static partial class DashboardPages
         List<Alert> items;
         string? next = null;
         string caption;
-        if (scoped.Gemeente is not null)
+        if (scoped.Gemeente is not null || scoped.Aanbieder is not null)
         {
+            // One gemeente (a partition) or one supplier (its own alerts): all of them, sorted here.
             var all = await AlertsForAsync(alerts, session.Caller, filter, ct);
             items = [.. Urgent(all).Take(MostUrgent)];
             caption = all.Count > MostUrgent ? $"{N(all.Count)} signalen; de {N(MostUrgent)} urgentste" : $"{N(all.Count)} signalen";

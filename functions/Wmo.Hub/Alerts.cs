@@ -169,23 +169,7 @@ public sealed class Alerts
     /// </summary>
     public async Task<(IReadOnlyList<Alert> Items, string? Next)> ListUrgentAsync(AlertFilter filter, int pageSize, string? continuation, CancellationToken ct = default)
     {
-        var clauses = new List<string>();
-        void Add(string property, string? value)
-        {
-            if (value is not null)
-            {
-                clauses.Add(TableFilter.Equal(property, value));
-            }
-        }
-
-        Add("Gemeente", filter.Gemeente);
-        Add("Owner", filter.Owner);
-        Add("Aanbieder", filter.Aanbieder);
-        Add("Rule", filter.Rule);
-        Add("Severity", filter.Severity);
-        Add("Status", filter.Status);
-        Add("PersonId", filter.PersonId);
-
+        var clauses = Clauses(filter, gemeenteAsProperty: true);
         var (startPartition, storageContinuation) = continuation?.Split('\n', 2) is [var part, var rest] ? (part, rest.Length == 0 ? null : rest) : (null, null);
         var partitions = new List<string>();
         await foreach (var dir in _directory.QueryAsync(TableFilter.PartitionKeyEquals(DirectoryPartition), select: ["RowKey"], ct: ct))
@@ -198,8 +182,16 @@ public sealed class Alerts
 
         partitions.Sort(StringComparer.Ordinal);
         var items = new List<Alert>();
+        // A selective filter (one owner, one rule) finds little per partition: a page reads at most this many partitions and
+        // then returns what it has, with the continuation, so no page waits on a scan of every partition.
+        const int MaxPartitionsPerPage = 6;
         for (var i = 0; i < partitions.Count; i++)
         {
+            if (i == MaxPartitionsPerPage)
+            {
+                return (items, partitions[i] + "\n");
+            }
+
             var partition = partitions[i];
             var query = TableFilter.And([TableFilter.PartitionKeyEquals(partition), .. clauses]);
             var page = await _index.QueryPageAsync(query, pageSize - items.Count, partition == startPartition ? storageContinuation : null, ct: ct);
@@ -218,6 +210,32 @@ public sealed class Alerts
         }
 
         return (items, null);
+    }
+
+    /// <summary>The filter as table clauses; in the alerts table the gemeente is the partition, in the index a property.</summary>
+    private static List<string> Clauses(AlertFilter filter, bool gemeenteAsProperty)
+    {
+        var clauses = new List<string>();
+        void Add(string property, string? value)
+        {
+            if (value is not null)
+            {
+                clauses.Add(TableFilter.Equal(property, value));
+            }
+        }
+
+        if (filter.Gemeente is { } g)
+        {
+            clauses.Add(gemeenteAsProperty ? TableFilter.Equal("Gemeente", g) : TableFilter.PartitionKeyEquals(g));
+        }
+
+        Add("Owner", filter.Owner);
+        Add("Aanbieder", filter.Aanbieder);
+        Add("Rule", filter.Rule);
+        Add("Severity", filter.Severity);
+        Add("Status", filter.Status);
+        Add("PersonId", filter.PersonId);
+        return clauses;
     }
 
     /// <summary>How many alerts are open (and how many of them critical), as the last repair counted them, and when.</summary>
@@ -471,26 +489,7 @@ public sealed class Alerts
     /// <summary>One page of alerts matching the filter, newest first within the page.</summary>
     public async Task<(IReadOnlyList<Alert> Items, string? Next)> ListAsync(AlertFilter filter, int pageSize, string? continuation, CancellationToken ct = default)
     {
-        var clauses = new List<string>();
-        if (filter.Gemeente is { } g)
-        {
-            clauses.Add(TableFilter.PartitionKeyEquals(g));
-        }
-
-        void Add(string property, string? value)
-        {
-            if (value is not null)
-            {
-                clauses.Add(TableFilter.Equal(property, value));
-            }
-        }
-
-        Add("Owner", filter.Owner);
-        Add("Aanbieder", filter.Aanbieder);
-        Add("Rule", filter.Rule);
-        Add("Severity", filter.Severity);
-        Add("Status", filter.Status);
-        Add("PersonId", filter.PersonId);
+        var clauses = Clauses(filter, gemeenteAsProperty: false);
         var page = await _table.QueryPageAsync(clauses.Count == 0 ? null : TableFilter.And([.. clauses]), pageSize, continuation, ct: ct);
         return ([.. page.Entities.Select(FromEntity)], page.Continuation);
     }

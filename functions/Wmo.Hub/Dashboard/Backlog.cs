@@ -92,13 +92,20 @@ public sealed class BacklogSnapshots(StorageClients storage, Alerts alerts, Time
 
     /// <summary>
     /// Recomputes every gemeente's row from the alerts the backlog counts (R1, R2, R4, R8), after repairing the alerts'
-    /// urgency index and count (<see cref="Alerts.RepairIndexAsync"/>); returns how many gemeenten.
+    /// urgency index and count (<see cref="Alerts.RepairIndexAsync"/>) when that was last done over an hour ago; returns
+    /// how many gemeenten.
     /// </summary>
     public async Task<int> RefreshAsync(CancellationToken ct = default)
     {
-        // The other read model of the dashboard: the alerts in urgency order, and their count.
-        await alerts.RepairIndexAsync(ct);
+        // The other read model of the dashboard: the alerts in urgency order and their count. Every change of an alert
+        // keeps the index; the repair (a read of every open alert and index row) only catches what a crash left, so an
+        // hourly pass is enough.
         var now = time.GetUtcNow();
+        if ((await alerts.OpenCountAsync(ct)).CountedAt is not { } counted || now - counted >= TimeSpan.FromHours(1))
+        {
+            await alerts.RepairIndexAsync(ct);
+        }
+
         var rows = Backlog.Compute(await alerts.ForBacklogAsync(ct), now);
         var stale = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var e in _table.QueryAsync(TableFilter.PartitionKeyEquals(Partition), ct: ct))
