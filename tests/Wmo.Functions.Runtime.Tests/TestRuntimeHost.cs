@@ -25,7 +25,7 @@ internal sealed class TestRuntimeHost : IAsyncDisposable
 
     public static async Task<TestRuntimeHost> StartAsync(
         AzuriteFixture azurite, string hostJson, Recorder recorder, Action<FunctionsRuntimeBuilder> functions,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null, Action<HostApplicationBuilder>? configure = null)
     {
         var dir = Directory.CreateTempSubdirectory("wmo-runtime-").FullName;
         var hostJsonPath = Path.Combine(dir, "host.json");
@@ -44,6 +44,7 @@ internal sealed class TestRuntimeHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(all);
         builder.Logging.AddFilter(_ => false);
         builder.Services.AddSingleton(recorder);
+        configure?.Invoke(builder);
         functions(builder.Services.AddFunctionsRuntime(builder.Configuration, hostJsonPath));
         var host = builder.Build();
         await host.StartAsync();
@@ -183,6 +184,43 @@ internal static class TimerInfoExtensions
     public static DateTimeOffset ScheduledTime(this TimerInfo info) => new(DateTime.SpecifyKind(info.ScheduleStatus!.Next, DateTimeKind.Utc));
 
     public static DateTimeOffset LastOccurrence(this TimerInfo info) => new(DateTime.SpecifyKind(info.ScheduleStatus!.Last, DateTimeKind.Utc));
+}
+
+/// <summary>A clock that runs with real time and can be moved forward at once, as the demo clock is.</summary>
+internal sealed class JumpingClock : TimeProvider
+{
+    private long _offsetTicks;
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
+
+    public void Jump(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+}
+
+/// <summary>Keeps every log entry at or above a level (with its category), for tests that assert what was logged.</summary>
+internal sealed class CapturingLogger(LogLevel minimum) : ILoggerProvider
+{
+    public ConcurrentQueue<(LogLevel Level, string Category, string Message)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName, minimum);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturingLogger owner, string category, LogLevel minimum) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                owner.Entries.Enqueue((logLevel, category, formatter(state, exception)));
+            }
+        }
+    }
 }
 
 internal static class Eventually

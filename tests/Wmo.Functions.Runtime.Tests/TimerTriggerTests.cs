@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Wmo.AzureStorage;
 using Wmo.Testing;
 
@@ -126,5 +128,29 @@ public sealed class TimerTriggerTests : IClassFixture<AzuriteFixture>
         Assert.Equal(runs.Count, runs.Select(r => r.Info.ScheduledTime()).Distinct().Count());
         Assert.All(runs.Take(beforeHandOver), r => Assert.Equal("a", r.Host));
         Assert.All(runs.Skip(beforeHandOver), r => Assert.Equal("b", r.Host));
+    }
+
+    [Fact]
+    public async Task A_clock_moved_forward_skips_occurrences_without_a_slow_run_warning_and_runs_log_at_debug_only()
+    {
+        var clock = new JumpingClock();
+        var logs = new CapturingLogger(LogLevel.Information);
+        await using var host = await TestRuntimeHost.StartAsync(_azurite, TestRuntimeHost.HostJson(), _recorder, f => f.AddFunction<RecordingTimer>(),
+            new Dictionary<string, string?> { ["TickSchedule"] = "* * * * * *", ["Runtime:HostId"] = _hostId, ["Test:HostName"] = "a" },
+            builder =>
+            {
+                builder.Services.AddSingleton<TimeProvider>(clock);
+                builder.Logging.ClearProviders();
+                builder.Logging.AddFilter(_ => true);
+                builder.Logging.AddProvider(logs);
+            });
+        await Eventually.TrueAsync(() => _recorder.TimerRuns.Count >= 2, Wait, "the timer runs");
+
+        clock.Jump(TimeSpan.FromHours(3)); // a demo clock catching up on a day
+        var before = _recorder.TimerRuns.Count;
+        await Eventually.TrueAsync(() => _recorder.TimerRuns.Count >= before + 2, Wait, "the timer runs on after the jump");
+
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning && e.Message.Contains("outlasted", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("ran for", StringComparison.Ordinal)); // per-run lines are Debug
     }
 }
