@@ -317,7 +317,7 @@ internal static partial class DashboardPages
               {Field("gemeente", "Gemeente", f.Gemeente)}{Field("aanbieder", "Aanbieder", f.Aanbieder)}{Field("regel", "Regel", f.Rule)}
               {Field("eigenaar", "Eigenaar", f.Owner)}
               <label>Ernst <select name="ernst"><option value="">alle</option><option value="critical"{(f.Severity == "critical" ? " selected" : "")}>kritiek</option><option value="warning"{(f.Severity == "warning" ? " selected" : "")}>waarschuwing</option></select></label>
-              <label>Status <select name="status"><option value="">alle</option><option value="open"{(f.Status == "open" ? " selected" : "")}>open</option><option value="acknowledged"{(f.Status == "acknowledged" ? " selected" : "")}>in behandeling</option><option value="resolved"{(f.Status == "resolved" ? " selected" : "")}>opgelost</option></select></label>
+              <label>Status <select name="status"><option value="">open en in behandeling</option><option value="open"{(f.Status == "open" ? " selected" : "")}>open</option><option value="acknowledged"{(f.Status == "acknowledged" ? " selected" : "")}>in behandeling</option><option value="resolved"{(f.Status == "resolved" ? " selected" : "")}>opgelost</option></select></label>
               <button type="submit">Filter</button>
               <a href="/dashboard/signalen.csv{E(query)}">CSV</a>
             </form>

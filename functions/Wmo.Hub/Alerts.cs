@@ -182,12 +182,13 @@ public sealed class Alerts
 
         partitions.Sort(StringComparer.Ordinal);
         var items = new List<Alert>();
-        // A selective filter (one owner, one rule) finds little per partition: a page reads at most this many partitions and
-        // then returns what it has, with the continuation, so no page waits on a scan of every partition.
-        const int MaxPartitionsPerPage = 6;
+        // A selective filter (one owner, one rule) finds little per partition: once a page has taken a fifth of a second
+        // (and found something, or a second without), it returns what it has with the continuation, so no page waits on a
+        // query of every partition. Unfiltered, the first partitions fill a page well within that.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < partitions.Count; i++)
         {
-            if (i == MaxPartitionsPerPage)
+            if (i > 0 && (clock.Elapsed > TimeSpan.FromMilliseconds(200) && items.Count > 0 || clock.Elapsed > TimeSpan.FromSeconds(1)))
             {
                 return (items, partitions[i] + "\n");
             }

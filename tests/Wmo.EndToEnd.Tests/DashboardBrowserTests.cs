@@ -63,7 +63,12 @@ public sealed class DashboardBrowserTests(DemoDashboard demo) : IClassFixture<De
 
         // The alert list shows what the API gives this role, and every rule of the demo fired.
         await Browser.GoAsync(demo.Url("/dashboard/signalen"));
-        Assert.Equal(Math.Min(200, alerts.Count), await demo.CountAsync("tr[data-alert]")); // across gemeenten: pages of 200
+        // Across gemeenten: the open ones, most urgent first, pages of 200 (resolved ones under status "opgelost").
+        var open = alerts.Where(a => a.GetProperty("status").GetString() != "resolved").ToList();
+        Assert.Equal(Math.Min(200, open.Count), await demo.CountAsync("tr[data-alert]"));
+        var shown = await demo.TextsAsync("tr[data-alert]", "e.getAttribute('data-alert')");
+        var critical = open.Where(a => a.GetProperty("severity").GetString() == "critical").Select(a => a.GetProperty("id").GetString()).ToHashSet();
+        Assert.All(shown.Take(critical.Count), id => Assert.Contains(id, critical)); // critical ones first
         await Browser.ScreenshotAsync("signalen-cak-liaison");
         var rules = alerts.Select(a => a.GetProperty("rule").GetString()).ToHashSet();
         Assert.Superset(new HashSet<string?> { "R1", "R2", "R3-305", "R3-305-laat", "R3-307", "R3-307-laat", "R3-315", "R3-retour", "R3-325", "R4", "R5", "R6", "R7", "R8" }, rules);
