@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Wmo.AzureStorage;
 using Wmo.Hub;
+using Wmo.Hub.Chain;
 using Wmo.Testing;
 
 namespace Wmo.EndToEnd.Tests;
@@ -82,9 +83,11 @@ public sealed partial class AuthorisationTests : IClassFixture<AuthorisationTest
     private readonly HttpClient _http;
     private readonly HubClient _hub;
     private readonly Alerts _alerts;
+    private readonly LedgerStore _ledger;
 
     public AuthorisationTests(Hub hub)
     {
+        _ledger = hub.Ledger;
         _http = hub.Http;
         _hub = new HubClient(_http);
         _alerts = hub.Alerts;
@@ -101,6 +104,8 @@ public sealed partial class AuthorisationTests : IClassFixture<AuthorisationTest
 
         public Alerts Alerts { get; private set; } = null!;
 
+        public LedgerStore Ledger { get; private set; } = null!;
+
         public async Task InitializeAsync()
         {
             await _azurite.InitializeAsync();
@@ -112,6 +117,8 @@ public sealed partial class AuthorisationTests : IClassFixture<AuthorisationTest
             await _host.WaitForOutputAsync("API key registered for beheer", TimeSpan.FromSeconds(30));
             Alerts = new Alerts(_azurite.CreateClient(), TimeProvider.System);
             await Alerts.EnsureTableAsync();
+            Ledger = new LedgerStore(_azurite.CreateClient(), "only-for-person-ids-made-here");
+            await Ledger.EnsureTableAsync();
         }
 
         public Task DisposeAsync()
@@ -200,6 +207,43 @@ public sealed partial class AuthorisationTests : IClassFixture<AuthorisationTest
         Assert.Equal(scan ? HttpStatusCode.OK : HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Post, "/api/admin/scan?asOf=2026-11-02", caller));
         Assert.Equal(poison ? HttpStatusCode.OK : HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Get, "/api/admin/poison", caller));
         Assert.Equal(poison ? HttpStatusCode.NotFound : HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Post, $"/api/admin/poison/{Guid.NewGuid()}/replay", caller));
+    }
+
+    /// <summary>
+    /// Re-sending a person's WMO405 to the CAK is the gemeente's correction (README "Authorisation"): its own
+    /// gemeente's people only; the liaison sees the person but may not send for the gemeente, a supplier and the CAK
+    /// system do not see the person at all. A denied call leaves the person's ledger without a new entry.
+    /// </summary>
+    [Theory]
+    [InlineData("gemeente", G, true)]
+    [InlineData("gemeente-officer", G, true)]
+    [InlineData("admin", G, true)]
+    [InlineData("liaison", G, false)]
+    [InlineData("aanbieder", G, false)]
+    [InlineData("aanbieder-officer", G, false)]
+    [InlineData("other-aanbieder", G, false)]
+    [InlineData("cak", G, false)]
+    [InlineData("gemeente", G2, false)]
+    [InlineData("gemeente-officer", G2, false)]
+    public async Task Only_the_persons_own_gemeente_and_the_admin_resend_to_the_CAK(string caller, string personsGemeente, bool allowed)
+    {
+        var personId = Guid.NewGuid().ToString("N");
+        await _ledger.ImportStateAsync(personId, ChainState.Empty(personsGemeente, "999990019"));
+
+        var status = await SendAsync(HttpMethod.Post, $"/api/personen/{personId}/cak/opnieuw", caller);
+
+        var entries = await _ledger.EntriesAsync(personId);
+        if (allowed)
+        {
+            Assert.True(status is HttpStatusCode.OK or HttpStatusCode.Accepted, $"{caller}: {status}");
+            Assert.Contains(entries, e => e.Bericht == "opnieuw-naar-cak");
+        }
+        else
+        {
+            var expected = caller is "liaison" ? HttpStatusCode.Forbidden : HttpStatusCode.NotFound;
+            Assert.Equal(expected, status);
+            Assert.Empty(entries);
+        }
     }
 
     [Fact]

@@ -64,6 +64,34 @@ internal sealed class HostProcess : IDisposable
         return new HostProcess(Process.Start(start)!);
     }
 
+    /// <summary>Starts <c>./wmo</c> with the arguments in the repository root, as a developer types it.</summary>
+    public static HostProcess StartWmoScript(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = RepoPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("wmo");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        return new HostProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Waits for the process to end by itself.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>
     /// Starts the product host (functions/Wmo.Host) on a loopback port against the given storage, with a host id of
     /// its own, and waits until it serves requests.
