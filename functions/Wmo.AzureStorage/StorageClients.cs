@@ -127,6 +127,8 @@ public sealed class StorageClients
         options.Retry.MaxRetries = 4;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(10);
+        var service = options switch { TableClientOptions => "table", QueueClientOptions => "queue", _ => "blob" };
+        options.AddPolicy(new StorageMeterPolicy(service, StorageMeter.Shared), HttpPipelinePosition.PerRetry);
         configure?.Invoke(options);
         return options;
     }

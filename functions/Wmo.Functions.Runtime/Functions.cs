@@ -121,6 +121,7 @@ public static class FunctionInvoker
     /// <returns>What the function returned (for HTTP: its <c>IActionResult</c>), after awaiting it.</returns>
     public static async Task<object?> InvokeAsync(FunctionDefinition function, IServiceProvider services, object trigger, CancellationToken cancellationToken)
     {
+        using var phase = Wmo.AzureStorage.StorageMeter.BeginPhase(function.Name);
         var instance = function.Method.IsStatic ? null : ActivatorUtilities.CreateInstance(services, function.Class);
         try
         {

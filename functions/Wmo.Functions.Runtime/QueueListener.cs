@@ -52,6 +52,7 @@ internal sealed class QueueListener
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        using var phase = Wmo.AzureStorage.StorageMeter.BeginPhase(_function.Name); // its polling, leases and invocations count as this function's storage
         await EnsureQueueAsync(stopping).ConfigureAwait(false);
         var delay = QueuesOptions.MinimumPollingInterval;
         try

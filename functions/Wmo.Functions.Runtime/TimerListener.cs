@@ -43,6 +43,7 @@ internal sealed class TimerListener
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        using var phase = Wmo.AzureStorage.StorageMeter.BeginPhase(_function.Name); // its polling, leases and invocations count as this function's storage
         while (!stopping.IsCancellationRequested)
         {
             try

@@ -50,6 +50,12 @@ public sealed class PoisonListFunction(HubRoutes routes)
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/poison")] HttpRequest request) => routes.InvokeAsync(request);
 }
 
+public sealed class StorageOperationsFunction(HubRoutes routes)
+{
+    [Function("StorageOperations")]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/storage-operations")] HttpRequest request) => routes.InvokeAsync(request);
+}
+
 public sealed class PoisonReplayFunction(HubRoutes routes)
 {
     [Function("PoisonReplay")]

@@ -30,6 +30,7 @@ public sealed class HubRoutes
     internal static void Map(IEndpointRouteBuilder app)
     {
         app.MapHealthEndpoint();
+        app.MapStorageMeterEndpoint();
         app.MapIntakeEndpoints();
         app.MapMailboxEndpoints();
         app.MapPersonEndpoints();

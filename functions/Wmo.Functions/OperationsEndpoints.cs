@@ -1,12 +1,42 @@
 using Azure;
 using Azure.Storage.Queues;
 using Wmo.AzureStorage;
+using Wmo.Hub;
 
 namespace Wmo.Functions;
 
-/// <summary>Health under /api: whether each storage service answers (503 when one does not).</summary>
+/// <summary>
+/// Health under /api: whether each storage service answers (503 when one does not); and, for the admin, the storage
+/// operations this instance sent since it started (<see cref="StorageMeter"/>), by function, service, operation and
+/// resource: what each step costs, and what the benchmark reads.
+/// </summary>
 internal static class OperationsEndpoints
 {
+    public static void MapStorageMeterEndpoint(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/admin/storage-operations", async (HttpContext http, ApiKeys keys, CancellationToken ct) =>
+        {
+            if (await MailboxEndpoints.AuthenticateAsync(http, keys, ct) is not { } caller)
+            {
+                return Results.Problem(detail: "Send a valid API key in the X-Api-Key header.", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthenticated");
+            }
+
+            if (!Permissions.May(caller, HubAction.ReadStorageMeter))
+            {
+                return Results.Problem(detail: "Only the admin reads the storage meter.", statusCode: StatusCodes.Status403Forbidden, title: "Not allowed");
+            }
+
+            var meter = StorageMeter.Shared;
+            return Results.Json(new
+            {
+                since = meter.Since,
+                operations = meter.Snapshot().Select(s => new
+                {
+                    phase = s.Kind.Phase, service = s.Kind.Service, operation = s.Kind.Operation, resource = s.Kind.Resource,
+                    count = s.Count, failed = s.Failed, totalMs = s.TotalMs, requestBytes = s.RequestBytes, responseBytes = s.ResponseBytes, rows = s.Rows,
+                }),
+            });
+        });
+
     public static void MapHealthEndpoint(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/health", async (StorageHealth health, CancellationToken ct) =>
         {

@@ -24,6 +24,7 @@ public static class Program
     {
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
+        builder.UseMiddleware<StoragePhaseMiddleware>();
 
         // Application Insights in Azure (APPLICATIONINSIGHTS_CONNECTION_STRING); logging scopes (BerichtId) become
         // custom dimensions, so an operator can follow one message from intake to the CAK.
@@ -72,5 +73,15 @@ public static class Program
         services.AddHub(configuration);
         services.AddSingleton<HubRoutes>();
         return services;
+    }
+}
+
+/// <summary>Counts each invocation's storage requests under its function's name (<see cref="StorageMeter"/>), as the local runtime does.</summary>
+internal sealed class StoragePhaseMiddleware : Microsoft.Azure.Functions.Worker.Middleware.IFunctionsWorkerMiddleware
+{
+    public async Task Invoke(FunctionContext context, Microsoft.Azure.Functions.Worker.Middleware.FunctionExecutionDelegate next)
+    {
+        using var phase = StorageMeter.BeginPhase(context.FunctionDefinition.Name);
+        await next(context);
     }
 }

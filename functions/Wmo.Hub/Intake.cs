@@ -64,10 +64,19 @@ public sealed record IntakeOptions
     internal string InboxQueueName { get; init; } = InboxQueue;
 }
 
-/// <summary>The reference the inbox queue carries (claim check): the XML itself stays in the archive blob.</summary>
+/// <summary>
+/// What the inbox queue carries: the reference to the archived XML (claim check) and, for a message small enough to
+/// ride along (<see cref="MaxCarriedXml"/>, nearly every iWmo message), a copy of the XML, which saves routing a blob
+/// read per message. The archive stays the record; routing reads it when the copy is absent.
+/// </summary>
 /// <param name="ReceivedOn">When intake received it (null in references queued before this field existed).</param>
 /// <param name="Replayed">Sent again from the poison list by an operator.</param>
-public sealed record InboxMessage(Guid Id, string Blob, string Bericht, string Afzender, DateTimeOffset? ReceivedOn = null, bool Replayed = false);
+/// <param name="Xml">The archived bytes, or null.</param>
+public sealed record InboxMessage(Guid Id, string Blob, string Bericht, string Afzender, DateTimeOffset? ReceivedOn = null, bool Replayed = false, byte[]? Xml = null)
+{
+    /// <summary>A queue message holds 64 KiB after base64: 32 KiB of XML, base64 in JSON and base64 again, stays under it.</summary>
+    public const int MaxCarriedXml = 32 * 1024;
+}
 
 /// <summary>
 /// Intake, the first step of every message: validate (layers 1 and 2), check the caller may send it, dedupe on
@@ -182,7 +191,8 @@ public sealed class Intake
         // resumer writes the same bytes (its hash matched), so overwriting a blob a crashed attempt left is harmless.
         await _archive.PutAsync(blob, xml, "application/xml",
             new Dictionary<string, string> { ["bericht"] = type.Name, ["afzender"] = sender, ["id"] = id.ToString("N") }, ct: ct);
-        await _inbox.SendAsync(JsonSerializer.Serialize(new InboxMessage(id, blob, type.Name, sender, record.ReceivedOn)), ct: ct);
+        await _inbox.SendAsync(JsonSerializer.Serialize(new InboxMessage(id, blob, type.Name, sender, record.ReceivedOn,
+            Xml: xml.Length <= InboxMessage.MaxCarriedXml ? xml : null)), ct: ct);
         await _tracking.MarkQueuedAsync(id, ct);
         return new IntakeResult.Accepted(id, type, resumed);
     }

@@ -23,6 +23,9 @@ public enum HubAction
 
     /// <summary>Run the detection scan for a day.</summary>
     RunScan,
+
+    /// <summary>Read the storage operations an instance sent (its storage budget and cost).</summary>
+    ReadStorageMeter,
 }
 
 /// <summary>

@@ -56,6 +56,14 @@ public sealed class PoisonStore
     public async Task RecordAsync(string sourceQueue, string body, CancellationToken ct = default)
     {
         var inbox = TryParse(body);
+        if (inbox?.Xml is not null)
+        {
+            // Kept as the reference only: the archive holds the XML (a replay reads it there), and a table property
+            // holds 32K characters.
+            inbox = inbox with { Xml = null };
+            body = JsonSerializer.Serialize(inbox);
+        }
+
         var id = inbox?.Id ?? new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(body)).AsSpan(0, 16));
         var reason = inbox is null ? "Het bericht in de wachtrij is geen geldige verwijzing naar een bericht." : await ReasonAsync(id, ct);
         var now = _time.GetUtcNow();

@@ -89,9 +89,9 @@ public sealed class Router
         // The queue message carries what routing needs (an older one without ReceivedOn: read the intake record).
         var receivedOn = inbox.ReceivedOn ?? (await _tracking.GetAsync(inbox.Id, ct)
             ?? throw new InvalidOperationException($"Message {inbox.Id:N} has no intake record; it cannot be routed.")).ReceivedOn;
-        var blob = await _archive.GetAsync(inbox.Blob, ct)
-            ?? throw new InvalidOperationException($"Message {inbox.Id:N} is not in the archive ({inbox.Blob}).");
-        var doc = IwmoXml.Load(blob.Content);
+        var xml = inbox.Xml ?? (await _archive.GetAsync(inbox.Blob, ct)
+            ?? throw new InvalidOperationException($"Message {inbox.Id:N} is not in the archive ({inbox.Blob}).")).Content;
+        var doc = IwmoXml.Load(xml);
         var message = IwmoXml.Read(doc);
         var type = message.Type;
         var id = inbox.Id;
@@ -277,11 +277,11 @@ public sealed class Router
         await _archive.PutAsync(blobName, item.Content!, "application/xml",
             new Dictionary<string, string> { ["bericht"] = item.Bericht, ["afzender"] = gemeente, ["id"] = item.Id.ToString("N") }, ct: ct);
         var header = IwmoXml.Read(IwmoXml.Load(item.Content!)).Header;
+        // Registered and routed in one write: nothing routes a WMO405 but this (it is queued for the CAK right after).
         await _tracking.TryRegisterAsync(new MessageRecord(item.Id, item.Bericht, gemeente, Routing.Cak, header.BerichtIdentificatie.Identificatie,
-            item.Dagtekening, blobName, decidedOn, personId, null, Queued: true), ct);
+            item.Dagtekening, blobName, decidedOn, personId, null, Queued: true), ct,
+            [new(MessageStatus.Routed, $"Afgeleid uit {item.Answers:N}", item.Answers)], [new MessageLink(item.Answers, "caused-by", string.Empty)]);
         await _cak!.Outbox.EnqueueAsync(item.Id, blobName, gemeente, header.BerichtIdentificatie.Identificatie, decidedOn, item.Answers, ct);
-        await _tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Routed, $"Afgeleid uit {item.Answers:N}", item.Answers)], null,
-            [new MessageLink(item.Answers, "caused-by", string.Empty)], ct);
     }
 
     private static readonly HashSet<string> HistoryCodes = [ChainLedger.Code9019, ChainLedger.Code9063, ChainLedger.Code9069];

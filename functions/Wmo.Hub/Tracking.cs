@@ -93,11 +93,17 @@ public sealed class Tracking
         await _index.CreateIfNotExistsAsync(cancellationToken: ct);
     }
 
-    /// <summary>Registers a received message; false when its id (= its dedupe key) is known already.</summary>
-    public async Task<bool> TryRegisterAsync(MessageRecord record, CancellationToken ct = default)
+    /// <summary>
+    /// Registers a received message; false when its id (= its dedupe key) is known already. <paramref name="steps"/>
+    /// and <paramref name="links"/> go into the same transaction (a message the hub derives itself is registered and
+    /// routed in one write); on a retry they are written again if the first attempt's registration lacked them.
+    /// </summary>
+    public async Task<bool> TryRegisterAsync(MessageRecord record, CancellationToken ct = default,
+        IReadOnlyList<StatusStep>? steps = null, IReadOnlyList<MessageLink>? links = null)
     {
         var now = _time.GetUtcNow();
         var pk = record.Id.ToString("N");
+        var later = (IReadOnlyList<StatusStep>)(steps ?? []);
         try
         {
             await _table.SubmitBatchAsync(
@@ -105,6 +111,8 @@ public sealed class Tracking
                 new(TableTransactionActionType.Add, ToEntity(record)),
                 new(TableTransactionActionType.UpsertReplace, StatusEntity(pk, MessageStatus.Received, now, null, null)),
                 new(TableTransactionActionType.UpsertReplace, StatusEntity(pk, MessageStatus.Validated, now, null, null)),
+                .. later.Select(s => new TableTransactionAction(TableTransactionActionType.UpsertReplace, StatusEntity(pk, s.Status, now, s.Detail, s.Related))),
+                .. (links ?? []).Select(LinkAction(pk)),
             ], ct);
             await IndexAsync(record, ct);
             return true;
@@ -117,9 +125,17 @@ public sealed class Tracking
                 await IndexAsync(known, ct);
             }
 
+            if (later.Count > 0 || links is { Count: > 0 })
+            {
+                await RecordStepsAsync(record.Id, later, null, links ?? [], ct);
+            }
+
             return false;
         }
     }
+
+    private static Func<MessageLink, TableTransactionAction> LinkAction(string pk) => l =>
+        new(TableTransactionActionType.UpsertReplace, new TableEntity(pk, "l|" + l.Id.ToString("N")) { ["Relation"] = l.Relation, ["Bericht"] = l.Bericht });
 
     /// <summary>
     /// Table <c>berichtindex</c>, the search index of the dashboard's message page: per message a row in the
@@ -265,8 +281,7 @@ public sealed class Tracking
             actions.Add(new(TableTransactionActionType.UpsertMerge, new TableEntity(pk, Meta) { ["Person"] = person }));
         }
 
-        actions.AddRange(links.Select(l => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
-            new TableEntity(pk, "l|" + l.Id.ToString("N")) { ["Relation"] = l.Relation, ["Bericht"] = l.Bericht })));
+        actions.AddRange(links.Select(LinkAction(pk)));
         actions.AddRange(steps.Select(s => new TableTransactionAction(TableTransactionActionType.Add, StatusEntity(pk, s.Status, now, s.Detail, s.Related))));
         try
         {

@@ -202,8 +202,9 @@ public sealed partial class AuthorisationTests : IClassFixture<AuthorisationTest
     [InlineData("cak", false, false)]
     [InlineData("liaison", false, false)]
     [InlineData("admin", true, true)]
-    public async Task Only_the_admin_runs_the_scan_and_lists_and_replays_poisoned_messages(string caller, bool scan, bool poison)
+    public async Task Only_the_admin_runs_the_scan_lists_and_replays_poisoned_messages_and_reads_the_storage_meter(string caller, bool scan, bool poison)
     {
+        Assert.Equal(scan ? HttpStatusCode.OK : HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Get, "/api/admin/storage-operations", caller));
         Assert.Equal(scan ? HttpStatusCode.OK : HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Post, "/api/admin/scan?asOf=2026-11-02", caller));
         Assert.Equal(poison ? HttpStatusCode.OK : HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Get, "/api/admin/poison", caller));
         Assert.Equal(poison ? HttpStatusCode.NotFound : HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Post, $"/api/admin/poison/{Guid.NewGuid()}/replay", caller));

@@ -92,6 +92,7 @@ public sealed partial class BadInputTests : IClassFixture<BadInputTests.Hub>
         ("GET", "/api/levertijden", ["van", "tot", "gemeente", "aanbieder", "perCategorie"]),
         ("POST", "/api/admin/scan", ["asOf"]),
         ("GET", "/api/admin/poison", []),
+        ("GET", "/api/admin/storage-operations", []),
         ("POST", "/api/admin/poison/{id}/replay", []),
     ];
 

@@ -165,6 +165,39 @@ public sealed class HubFlowTests(HubHostFixture fixture) : IClassFixture<HubHost
         Assert.All((await ledger.EntriesAsync(person)).SelectMany(e => e.Findings), f => Assert.Fail($"unexpected finding {f}"));
     }
 
+    /// <summary>
+    /// The admin reads what each function sent to storage (README "Storage budget"): a toewijzing's intake archives,
+    /// registers and queues it; routing takes the XML from the queue message (no archive read) and delivers it.
+    /// </summary>
+    [Fact]
+    public async Task The_storage_meter_shows_per_function_what_intake_and_routing_of_a_message_sent_to_storage()
+    {
+        async Task<Dictionary<string, long>> MeterAsync()
+        {
+            var (status, body) = await _hub.GetJsonAsync(fixture.AdminKey, "/api/admin/storage-operations");
+            Assert.Equal(HttpStatusCode.OK, status);
+            return body.GetProperty("operations").EnumerateArray().ToDictionary(
+                o => string.Join(' ', o.GetProperty("phase").GetString(), o.GetProperty("service").GetString(), o.GetProperty("operation").GetString(), o.GetProperty("resource").GetString()),
+                o => o.GetProperty("count").GetInt64());
+        }
+
+        var before = await MeterAsync();
+        var id = await _hub.AcceptedAsync(GemeenteKey, Chain().Toewijzing(8101));
+        await _hub.WaitForMessageAsync(AanbiederKey, id);
+        var after = await MeterAsync();
+        long Sent(string kind) => after.GetValueOrDefault(kind) - before.GetValueOrDefault(kind);
+
+        Assert.True(Sent("PostBericht blob put berichten") >= 1);
+        Assert.True(Sent("PostBericht queue send berichten-in") >= 1);
+        Assert.True(Sent("PostBericht table batch berichten") >= 1);
+        Assert.True(Sent("RouteBericht queue delete berichten-in") >= 1);
+        Assert.True(Sent("RouteBericht table batch postbus") >= 1);
+        Assert.True(Sent("RouteBericht table batch ketens") >= 1);
+        Assert.Equal(0, Sent("RouteBericht blob get berichten"));
+        var (_, denied) = await _hub.GetJsonAsync(GemeenteKey, "/api/admin/storage-operations");
+        Assert.Equal(403, denied.GetProperty("status").GetInt32());
+    }
+
     [Fact]
     public async Task A_correction_deletes_the_start_and_sends_it_again_without_any_retour_from_the_hub()
     {

@@ -25,6 +25,7 @@ public sealed class FunctionsAppTests
         ("MailboxDownload", "httpTrigger", "GET api/mailbox/{id}"),
         ("MailboxAcknowledge", "httpTrigger", "POST api/mailbox/{id}/ack"),
         ("PoisonList", "httpTrigger", "GET api/admin/poison"),
+        ("StorageOperations", "httpTrigger", "GET api/admin/storage-operations"),
         ("PoisonReplay", "httpTrigger", "POST api/admin/poison/{id}/replay"),
         ("PersonSearch", "httpTrigger", "POST api/personen/zoek"),
         ("PersonCak", "httpTrigger", "GET api/personen/{id}/cak"),

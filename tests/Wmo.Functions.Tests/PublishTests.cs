@@ -56,7 +56,7 @@ public sealed class PublishTests : IClassFixture<PublishTests.Published>
         Assert.All(hints, h => Assert.True(File.Exists(Path.Combine(_published.App, h)), $"{h} is listed but not published"));
 
         Assert.Equal(File.ReadAllText(Path.Combine(RepoPaths.Root, "host.json")), File.ReadAllText(Path.Combine(_published.App, "host.json")));
-        Assert.Equal(40, JsonDocument.Parse(File.ReadAllText(Path.Combine(_published.App, "functions.metadata"))).RootElement.GetArrayLength());
+        Assert.Equal(41, JsonDocument.Parse(File.ReadAllText(Path.Combine(_published.App, "functions.metadata"))).RootElement.GetArrayLength());
     }
 
     [Fact]

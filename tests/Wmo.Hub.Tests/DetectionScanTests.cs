@@ -386,7 +386,7 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>
     }
 
     [Fact]
-    public async Task A_busy_days_deadlines_spread_over_sixteen_partitions_with_each_persons_rows_in_one_and_rows_without_a_shard_still_read_and_removed()
+    public async Task Deadlines_spread_over_sixteen_partitions_with_each_persons_rows_in_one_and_rows_from_before_the_shards_still_read_and_removed()
     {
         var day = _today.AddDays(30);
         var persons = Enumerable.Range(0, 64).Select(i => _ledger.PersonId(_gemeente, ChainMessages.RandomBsn())).ToList();
@@ -398,15 +398,31 @@ public sealed class DetectionScanTests : IClassFixture<AzuriteFixture>
         Assert.All(rows, r => Assert.Equal(day, r.Item.Due));
         Assert.All(rows.GroupBy(r => r.Item.PersonId), g => Assert.Single(g.Select(r => r.Partition).Distinct()));
         var partitions = rows.Select(r => r.Partition).Distinct().ToList();
-        Assert.All(partitions, p => Assert.Matches($"^{day:yyyyMMdd}\\|[0-9a-f]$", p));
+        Assert.All(partitions, p => Assert.Matches("^due\\|[0-9a-f]$", p));
         Assert.InRange(partitions.Count, 8, 16); // 64 persons over 16 shards: all but a few shards get some
 
-        // A row from before the shard (PartitionKey the plain date) is still due, and the scan can remove it.
-        var legacy = new DueItem(DueRules.MissingStart, persons[0], "2", day);
-        await _storage.GetTable(_dueTable).UpsertAsync(new TableEntity(day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), DueIndex.RowKey(legacy))
-            { ["Rule"] = legacy.Rule, ["PersonId"] = legacy.PersonId, ["Key"] = legacy.Key });
-        var read = Assert.Single(await RowsAsync(day), r => r.Item == legacy);
-        Assert.True(await _due.RemoveAsync(read));
-        Assert.DoesNotContain(await RowsAsync(day), r => r.Item == legacy);
+        // Rows from before the person shards (PartitionKey the date, with or without a day shard; RowKey without the
+        // date) are still due on their day, and the scan can remove them.
+        foreach (var (legacy, partition) in new[]
+        {
+            (new DueItem(DueRules.MissingStart, persons[0], "2", day), day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture)),
+            (new DueItem(DueRules.MissingStart, persons[0], "3", day), day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) + "|7"),
+        })
+        {
+            await _storage.GetTable(_dueTable).UpsertAsync(new TableEntity(partition, $"{legacy.PersonId}|{legacy.Rule}|{legacy.Key}")
+                { ["Rule"] = legacy.Rule, ["PersonId"] = legacy.PersonId, ["Key"] = legacy.Key });
+            Assert.DoesNotContain(await RowsAsync(day.AddDays(-1)), r => r.Item == legacy);
+            var read = Assert.Single(await RowsAsync(day), r => r.Item == legacy);
+            Assert.True(await _due.RemoveAsync(read));
+            Assert.DoesNotContain(await RowsAsync(day), r => r.Item == legacy);
+        }
+
+        // A person's deadlines on different days still share the person's partition: one write rewrites them all.
+        var later = new DueItem(DueRules.Stack, persons[1], "9", day.AddDays(40));
+        await _due.ScheduleAsync([later, new DueItem(DueRules.MissingStart, persons[1], "1", day)], [1, 2, 3]);
+        var both = (await RowsAsync(day.AddDays(40))).Where(r => r.Item.PersonId == persons[1]).ToList();
+        Assert.Single(both.Select(r => r.Partition).Distinct());
+        Assert.Contains(both, r => r.Item == later && r.Snapshot!.SequenceEqual(new byte[] { 1, 2, 3 }));
+        Assert.DoesNotContain(await RowsAsync(day), r => r.Item == later);
     }
 }

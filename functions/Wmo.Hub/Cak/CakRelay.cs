@@ -10,6 +10,10 @@ public interface ICakTransport
 {
     string Name { get; }
 
+    /// <summary>Whether the transport sends the XML itself (false: it hands over the archived blob's reference).</summary>
+    bool NeedsContent => true;
+
+    /// <param name="xml">The WMO405; empty when <see cref="NeedsContent"/> is false.</param>
     Task SendAsync(PendingWmo405 item, string identificatie, byte[] xml, CancellationToken ct);
 }
 
@@ -63,6 +67,9 @@ public sealed class MailboxCakTransport(Mailboxes mailboxes) : ICakTransport
 {
     public string Name => "mailbox";
 
+    // The mailbox item points at the archived blob; the CAK downloads it from there.
+    public bool NeedsContent => false;
+
     public Task SendAsync(PendingWmo405 item, string identificatie, byte[] xml, CancellationToken ct) =>
         mailboxes.DeliverAsync(Routing.Cak, item.Id, Wmo.Messages.MessageCatalog.Wmo405.Name, item.Gemeente, item.Blob, null, ct);
 }
@@ -93,11 +100,11 @@ public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageC
         {
             // Logged under the message the WMO405 came from, so one BerichtId leads from intake to the CAK.
             using var correlation = _logger.BeginBerichtScope(item.Cause ?? item.Id);
-            var blob = await archive.GetAsync(item.Blob, ct)
-                ?? throw new InvalidOperationException($"WMO405 {item.Id:N} is not in the archive ({item.Blob}).");
+            var xml = !transport.NeedsContent ? [] : (await archive.GetAsync(item.Blob, ct)
+                ?? throw new InvalidOperationException($"WMO405 {item.Id:N} is not in the archive ({item.Blob}).")).Content;
             try
             {
-                await transport.SendAsync(item, item.Identificatie, blob.Content, ct);
+                await transport.SendAsync(item, item.Identificatie, xml, ct);
             }
             catch (Exception ex) when (HubHttpClients.IsUnreachable(ex) && !ct.IsCancellationRequested)
             {

@@ -18,7 +18,8 @@ public sealed record DueItem(string Rule, string PersonId, string Key, DateOnly 
 /// <summary>A due-index row as the scan reads it.</summary>
 /// <param name="Snapshot">The person's chain (serialized) as of the row's last write; null on message rows and rows from before copies were kept.</param>
 /// <param name="ETag">The row's version: the scan removes a row only if nothing rewrote it since it was read.</param>
-public sealed record DueRow(DueItem Item, byte[]? Snapshot, ETag ETag, string Partition);
+/// <param name="Partition">Where the row is stored, with <paramref name="Row"/> (rows from before the person shards have other keys).</param>
+public sealed record DueRow(DueItem Item, byte[]? Snapshot, ETag ETag, string Partition, string Row);
 
 /// <summary>A start R1 predicts a stack for; <see cref="Unconfirmed"/>: the toewijzing whose start was never reported.</summary>
 public sealed record StackBasis(DateOnly Begindatum, DateOnly? Einddatum, long? Kostprijs, ToewijzingState? Unconfirmed);
@@ -189,14 +190,16 @@ public static class DueRules
 }
 
 /// <summary>
-/// Table <c>termijnen</c>: PartitionKey = due date and shard (yyyyMMdd|s, s one of 16 by person or message), RowKey =
-/// person|rule|key (a person's deadlines of a day share a partition and are adjacent, so the scan can evaluate them
-/// together while it is still reading). The scan reads only the partitions up to the day it runs for, so its cost
-/// follows what is due, not the size of the ledger; a row is removed when its rule holds (or its deadline moved), so
-/// satisfied deadlines cost nothing later. The shard spreads a busy day (a month's start, a bulk toewijzing run) over
-/// 16 partitions, so its writes stay under a partition's throughput and no partition grows large.
+/// Table <c>termijnen</c>: PartitionKey = <c>due|s</c>, s one of 16 shards by person (or message); RowKey =
+/// yyyyMMdd|person|rule|key. All deadlines of one person share a partition, so a chain change rewrites them in one
+/// transaction (one request, not one per deadline); within it they sort by day, and a person's deadlines of a day are
+/// adjacent, so the scan evaluates them together while it is still reading. The scan reads, per shard, only the rows
+/// up to the day it runs for, so its cost follows what is due, not the size of the ledger; a row is removed when its
+/// rule holds (or its deadline moved), so the partitions hold only open deadlines. Sixteen shards keep each
+/// partition's writes under its throughput (≈ 2,000 entities/s) at the whole country's volume (docs/scaling.md).
 /// A person's row carries a copy of the person's chain (<see cref="DeadlineSync"/> keeps it current), so the scan
 /// raises alerts without reading the ledger; it reads the ledger only before it removes or moves a row.
+/// Rows written before the shards (PartitionKey yyyyMMdd or yyyyMMdd|s, RowKey person|rule|key) are still read and removed.
 /// </summary>
 public sealed class DueIndex
 {
@@ -208,7 +211,10 @@ public sealed class DueIndex
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
-    public static string Partition(DueItem item) => $"{Day(item.Due)}|{Shard(item.PersonId == DueRules.MessageSubject ? item.Key : item.PersonId)}";
+    public static string Partition(DueItem item) => ShardPrefix + Shard(item.PersonId == DueRules.MessageSubject ? item.Key : item.PersonId);
+
+    // After every date ("2…") and after "scan": neither the scan's own row nor a legacy day range reads it.
+    private const string ShardPrefix = "due|";
 
     private static string Day(DateOnly due) => due.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
@@ -221,44 +227,77 @@ public sealed class DueIndex
             hash = unchecked((hash * 31) + c);
         }
 
-        return "0123456789abcdef"[(int)(hash % 16)];
+        return Shards[(int)(hash % 16)];
     }
 
-    public static string RowKey(DueItem item) => $"{item.PersonId}|{item.Rule}|{item.Key}";
+    public static string RowKey(DueItem item) => $"{Day(item.Due)}|{item.PersonId}|{item.Rule}|{item.Key}";
 
     /// <summary>A message's deadline (retours): the scan looks the message up.</summary>
     public Task ScheduleAsync(DueItem item, CancellationToken ct = default) => _table.UpsertAsync(Row(item, null), TableUpdateMode.Replace, ct);
 
-    /// <summary>Writes a person's deadlines, each with the copy of the chain they were computed from.</summary>
+    /// <summary>
+    /// Writes a person's deadlines, each with the copy of the chain they were computed from: one transaction per
+    /// partition, and a person's deadlines of one day share a partition (day and the person's shard), so a change
+    /// that touches five deadlines on two days costs two requests, not five.
+    /// </summary>
     public Task ScheduleAsync(IEnumerable<DueItem> items, byte[] snapshot, CancellationToken ct = default) =>
-        Task.WhenAll(items.Select(item => _table.UpsertAsync(Row(item, snapshot), TableUpdateMode.Replace, ct)));
+        WriteAsync(items.Select(item => Row(item, snapshot)), parallel: true, ct);
 
-    /// <summary>Schedules many deadlines at once, one transaction per partition (day and shard) and 100 rows (bulk loads).</summary>
-    public async Task ScheduleManyAsync(IEnumerable<(DueItem Item, byte[]? Snapshot)> items, CancellationToken ct = default)
+    /// <summary>Schedules many deadlines at once (bulk loads), one transaction after another per partition.</summary>
+    public Task ScheduleManyAsync(IEnumerable<(DueItem Item, byte[]? Snapshot)> items, CancellationToken ct = default) =>
+        WriteAsync(items.Select(i => Row(i.Item, i.Snapshot)), parallel: false, ct);
+
+    /// <summary>
+    /// Upserts rows grouped by partition, at most 50 per transaction: a row may carry a chain of up to 64 KiB and a
+    /// transaction at most 4 MiB. The last copy of a row wins, as with separate upserts.
+    /// </summary>
+    private async Task WriteAsync(IEnumerable<TableEntity> rows, bool parallel, CancellationToken ct)
     {
-        foreach (var day in items.GroupBy(i => Partition(i.Item)))
+        var chunks = rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal)
+            .SelectMany(p => p.GroupBy(r => r.RowKey, StringComparer.Ordinal).Select(r => r.Last()).Chunk(50));
+        Task Write(TableEntity[] chunk) => chunk.Length == 1
+            ? _table.UpsertAsync(chunk[0], TableUpdateMode.Replace, ct)
+            : _table.SubmitBatchAsync([.. chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r))], ct);
+        if (parallel)
         {
-            foreach (var chunk in day.DistinctBy(i => RowKey(i.Item)).Chunk(100))
-            {
-                await _table.SubmitBatchAsync([.. chunk.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row(i.Item, i.Snapshot)))], ct);
-            }
+            await Task.WhenAll(chunks.Select(Write));
+            return;
+        }
+
+        foreach (var chunk in chunks)
+        {
+            await Write(chunk);
         }
     }
 
     private static TableEntity Row(DueItem item, byte[]? snapshot) =>
         new(Partition(item), RowKey(item)) { ["Rule"] = item.Rule, ["PersonId"] = item.PersonId, ["Key"] = item.Key, ["State"] = snapshot };
 
-    /// <summary>Every row due on or before <paramref name="asOf"/>.</summary>
+    /// <summary>Every row due on or before <paramref name="asOf"/>: per shard a range of its rows, then any rows from before the shards.</summary>
     public async IAsyncEnumerable<DueRow> DueAsync(DateOnly asOf, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        // "yyyyMMdd|s" sorts before the next day's "yyyyMMdd"; rows written before the shard (plain yyyyMMdd) are read too.
-        await foreach (var e in _table.QueryAsync(TableFilter.LessThan("PartitionKey", Day(asOf.AddDays(1))), ct: ct))
+        var after = Day(asOf.AddDays(1));
+        foreach (var shard in Shards)
         {
-            yield return new DueRow(
-                new DueItem(e.GetString("Rule")!, e.GetString("PersonId")!, e.GetString("Key")!, DateOnly.ParseExact(e.PartitionKey.AsSpan(0, 8), "yyyyMMdd", CultureInfo.InvariantCulture)),
-                e.GetBinary("State"), e.ETag, e.PartitionKey);
+            var filter = TableFilter.And(TableFilter.PartitionKeyEquals(ShardPrefix + shard), TableFilter.LessThan("RowKey", after));
+            await foreach (var e in _table.QueryAsync(filter, ct: ct))
+            {
+                yield return Read(e, e.RowKey);
+            }
+        }
+
+        // Rows from before the shards: PartitionKey the date ("yyyyMMdd" or "yyyyMMdd|s"), which sorts before the next day.
+        await foreach (var e in _table.QueryAsync(TableFilter.LessThan("PartitionKey", after), ct: ct))
+        {
+            yield return Read(e, e.PartitionKey);
         }
     }
+
+    private const string Shards = "0123456789abcdef";
+
+    private static DueRow Read(TableEntity e, string dated) => new(
+        new DueItem(e.GetString("Rule")!, e.GetString("PersonId")!, e.GetString("Key")!, DateOnly.ParseExact(dated.AsSpan(0, 8), "yyyyMMdd", CultureInfo.InvariantCulture)),
+        e.GetBinary("State"), e.ETag, e.PartitionKey, e.RowKey);
 
     // The scan's own row: partition "scan" sorts after every date, so DueAsync never reads it.
     private const string ScanPartition = "scan";
@@ -285,7 +324,7 @@ public sealed class DueIndex
     {
         try
         {
-            await _table.DeleteAsync(row.Partition, RowKey(row.Item), row.ETag, ct);
+            await _table.DeleteAsync(row.Partition, row.Row, row.ETag, ct);
             return true;
         }
         catch (RequestFailedException ex) when (ex.IsPreconditionFailed)
