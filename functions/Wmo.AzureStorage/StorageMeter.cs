@@ -31,8 +31,8 @@ public sealed class StorageMeter
 
     private readonly ConcurrentDictionary<StorageOperationKind, Counter> _counters = new();
 
-    /// <summary>When the meter started counting (the process start).</summary>
-    public DateTimeOffset Since { get; } = DateTimeOffset.UtcNow;
+    /// <summary>When the meter started counting (the process start, on the wall clock: a demo clock does not apply).</summary>
+    public DateTimeOffset Since { get; } = TimeProvider.System.GetUtcNow();
 
     /// <summary>
     /// Marks the requests of the calling flow (and everything it awaits or starts) as done for <paramref name="phase"/>

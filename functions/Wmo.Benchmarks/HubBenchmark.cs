@@ -25,8 +25,6 @@ using Wmo.Messages.Model;
 //   Wmo.Benchmarks hub --url URL --storage CONN [--clients 3000] [--senders 16] [--rate N] [--admin-key K] [--output DIR]
 internal static class HubBenchmark
 {
-    private const string MailboxTable = "postbus";
-
     /// <summary>The end-to-end figure noted before this design (2,572 WMO305 with the CAK leg, 16 senders): the 5× target's base.</summary>
     private const double EarlierEndToEnd = 17;
 
@@ -205,7 +203,7 @@ internal static class HubBenchmark
     /// <summary>Waits until the parties' mailboxes hold <paramref name="expected"/> unread items (the run's only mail).</summary>
     private static async Task WaitForMailboxAsync(StorageClients storage, IEnumerable<string> parties, int expected, TimeSpan timeout)
     {
-        var table = storage.GetTable(MailboxTable);
+        var table = storage.GetTable(Wmo.Hub.Mailboxes.TableName);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {

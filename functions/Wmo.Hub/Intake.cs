@@ -177,7 +177,7 @@ public sealed class Intake
             header.BerichtIdentificatie.Dagtekening, blob, _time.GetUtcNow(), Person: null, Routing.AnswersId(message), Queued: false,
             hash, Wall.GetUtcNow() + _options.IntakeClaim);
         var resumed = false;
-        if (!await _tracking.TryRegisterAsync(record, ct))
+        if (!await _tracking.TryRegisterAsync(record, ct: ct))
         {
             if (!await TryResumeAsync(id, hash, ct))
             {
@@ -249,7 +249,7 @@ public sealed class Intake
         var blob = Router.HubRetourBlob(sender, id, today);
         await _archive.PutAsync(blob, bytes, "application/xml",
             new Dictionary<string, string> { ["bericht"] = retourType.Name, ["afzender"] = Router.HubParty, ["id"] = id.ToString("N") }, ct: ct);
-        await _tracking.TryRegisterAsync(new MessageRecord(id, retourType.Name, Router.HubParty, sender, string.Empty, today, blob, _time.GetUtcNow(), null, null, Queued: true), ct);
+        await _tracking.TryRegisterAsync(new MessageRecord(id, retourType.Name, Router.HubParty, sender, string.Empty, today, blob, _time.GetUtcNow(), null, null, Queued: true), ct: ct);
         await _mailboxes.DeliverAsync(sender, id, retourType.Name, Router.HubParty, blob, null, ct);
         await _tracking.RecordAsync(id, MessageStatus.Delivered, sender, ct: ct);
     }

@@ -279,8 +279,8 @@ public sealed class Router
         var header = IwmoXml.Read(IwmoXml.Load(item.Content!)).Header;
         // Registered and routed in one write: nothing routes a WMO405 but this (it is queued for the CAK right after).
         await _tracking.TryRegisterAsync(new MessageRecord(item.Id, item.Bericht, gemeente, Routing.Cak, header.BerichtIdentificatie.Identificatie,
-            item.Dagtekening, blobName, decidedOn, personId, null, Queued: true), ct,
-            [new(MessageStatus.Routed, $"Afgeleid uit {item.Answers:N}", item.Answers)], [new MessageLink(item.Answers, "caused-by", string.Empty)]);
+            item.Dagtekening, blobName, decidedOn, personId, null, Queued: true),
+            [new(MessageStatus.Routed, $"Afgeleid uit {item.Answers:N}", item.Answers)], [new MessageLink(item.Answers, "caused-by", string.Empty)], ct);
         await _cak!.Outbox.EnqueueAsync(item.Id, blobName, gemeente, header.BerichtIdentificatie.Identificatie, decidedOn, item.Answers, ct);
     }
 
@@ -506,7 +506,7 @@ public sealed class Router
         await _archive.PutAsync(blobName, bytes, "application/xml",
             new Dictionary<string, string> { ["bericht"] = item.Bericht, ["afzender"] = HubParty, ["id"] = item.Id.ToString("N") }, ct: ct);
         await _tracking.TryRegisterAsync(new MessageRecord(item.Id, item.Bericht, HubParty, item.To, identificatie,
-            item.Dagtekening, blobName, _time.GetUtcNow(), heen.Person, heen.Id, Queued: true), ct);
+            item.Dagtekening, blobName, _time.GetUtcNow(), heen.Person, heen.Id, Queued: true), ct: ct);
         await _mailboxes.DeliverAsync(item.To, item.Id, item.Bericht, HubParty, blobName, heen.Id, ct);
         await _tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Delivered, item.To, null)], null, [new MessageLink(heen.Id, "answers", heen.Bericht)], ct);
         await _tracking.RecordStepsAsync(heen.Id, [new(MessageStatus.Answered, $"{item.Bericht} van de hub: {string.Join(", ", findings.Select(f => f.RetourCode).Distinct())}", item.Id)],

@@ -98,12 +98,12 @@ public sealed class Tracking
     /// and <paramref name="links"/> go into the same transaction (a message the hub derives itself is registered and
     /// routed in one write); on a retry they are written again if the first attempt's registration lacked them.
     /// </summary>
-    public async Task<bool> TryRegisterAsync(MessageRecord record, CancellationToken ct = default,
-        IReadOnlyList<StatusStep>? steps = null, IReadOnlyList<MessageLink>? links = null)
+    public async Task<bool> TryRegisterAsync(MessageRecord record, IReadOnlyList<StatusStep>? steps = null, IReadOnlyList<MessageLink>? links = null,
+        CancellationToken ct = default)
     {
         var now = _time.GetUtcNow();
         var pk = record.Id.ToString("N");
-        var later = (IReadOnlyList<StatusStep>)(steps ?? []);
+        IReadOnlyList<StatusStep> later = steps ?? [];
         try
         {
             await _table.SubmitBatchAsync(
