@@ -29,6 +29,9 @@ public sealed class StorageClients
 
     public TableServiceClient Tables { get; }
 
+    /// <summary>Shared transactions for concurrent upserts into the same partition (see <see cref="TableGroupCommit"/>).</summary>
+    public TableGroupCommit GroupCommit { get; } = new();
+
     public QueueClient GetQueue(string name) => Queues.GetQueueClient(StorageNames.Queue(name));
 
     public TableClient GetTable(string name) => Tables.GetTableClient(StorageNames.Table(name));

@@ -83,6 +83,7 @@ public sealed class Alerts
         _table = storage.GetTable(TableName);
         _index = storage.GetTable(IndexTableName);
         _directory = storage.GetTable(DirectoryTableName);
+        _group = storage.GroupCommit;
         _time = time;
         _notifications = notifications;
         _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -109,6 +110,7 @@ public sealed class Alerts
     private const string CountPartition = "count";
     private readonly TableClient _index;
     private readonly TableClient _directory;
+    private readonly TableGroupCommit _group;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _knownPartitions = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -132,7 +134,8 @@ public sealed class Alerts
         if (alert.Status != AlertStatus.Resolved)
         {
             await ListPartitionAsync(IndexPartition(key), ct);
-            await _index.UpsertAsync(IndexEntity(key, alert), TableUpdateMode.Replace, ct);
+            // Alerts of like urgency share a partition (new warnings of one period all do): concurrent raises share the write.
+            await _group.UpsertAsync(_index, IndexEntity(key, alert), TableUpdateMode.Replace, ct);
         }
 
         if (before is not null && (UrgencyKey(before) != key || alert.Status == AlertStatus.Resolved))

@@ -26,36 +26,57 @@ public sealed class Mailboxes
 {
     public const string TableName = "postbus";
     private readonly TableClient _table;
+    private readonly TableGroupCommit _group;
     private readonly TimeProvider _time;
 
     public Mailboxes(StorageClients storage, TimeProvider time)
     {
         _table = storage.GetTable(TableName);
+        _group = storage.GroupCommit;
         _time = time;
     }
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
     /// <summary>Puts a message in a party's mailbox once; false when it was delivered before (a retry).</summary>
-    public async Task<bool> DeliverAsync(
-        string party, Guid id, string bericht, string van, string blob, Guid? answers, CancellationToken ct = default, IReadOnlyList<string>? hubRetourCodes = null)
+    public Task<bool> DeliverAsync(
+        string party, Guid id, string bericht, string van, string blob, Guid? answers, CancellationToken ct = default, IReadOnlyList<string>? hubRetourCodes = null) =>
+        // A party's mailbox is one partition that every message to it writes: concurrent deliveries share a transaction.
+        _group.TryInsertAsync(_table, Rows(party, id, bericht, van, blob, answers, _time.GetUtcNow(), hubRetourCodes), ct);
+
+    /// <summary>
+    /// Puts messages in a party's mailbox in the given order (their delivery times ascend), up to fifty in one
+    /// transaction: all of a transaction's messages are delivered or none. When one was delivered before (a retry
+    /// after a crash), each is delivered on its own, in order, once.
+    /// </summary>
+    public async Task DeliverInOrderAsync(string party, IReadOnlyList<(Guid Id, string Bericht, string Van, string Blob)> items, CancellationToken ct = default)
     {
         var now = _time.GetUtcNow();
+        var at = 0;
+        foreach (var chunk in items.Chunk(TableIdioms.MaxTransactionActions / 2))
+        {
+            var first = at;
+            at += chunk.Length;
+            if (!await _group.TryInsertAsync(_table, [.. chunk.SelectMany((m, i) => Rows(party, m.Id, m.Bericht, m.Van, m.Blob, null, now.AddTicks(first + i), null))], ct))
+            {
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    await _group.TryInsertAsync(_table, Rows(party, chunk[i].Id, chunk[i].Bericht, chunk[i].Van, chunk[i].Blob, null, now.AddTicks(first + i), null), ct);
+                }
+            }
+        }
+    }
+
+    /// <summary>A delivered message's two rows: its index row (by id) and its listing row (unread, by delivery time).</summary>
+    private static TableEntity[] Rows(string party, Guid id, string bericht, string van, string blob, Guid? answers, DateTimeOffset now, IReadOnlyList<string>? hubRetourCodes)
+    {
         var pk = TableKey.Escape(party);
         var index = new TableEntity(pk, IndexKey(id))
         {
             ["Bericht"] = bericht, ["Van"] = van, ["Blob"] = blob, ["DeliveredOn"] = now, ["Read"] = false, ["Answers"] = answers,
             ["HubRetourCodes"] = hubRetourCodes is { Count: > 0 } codes ? string.Join(',', codes) : null,
         };
-        try
-        {
-            await _table.SubmitBatchAsync([new(TableTransactionActionType.Add, index), new(TableTransactionActionType.Add, Listing(pk, UnreadKey(now, id), index))], ct);
-            return true;
-        }
-        catch (TableTransactionFailedException ex) when (ex.IsConflict)
-        {
-            return false;
-        }
+        return [index, Listing(pk, UnreadKey(now, id), index)];
     }
 
     public async Task<MailboxItem?> GetAsync(string party, Guid id, CancellationToken ct = default) =>

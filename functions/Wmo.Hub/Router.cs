@@ -162,51 +162,14 @@ public sealed class Router
             hubRetour = item.Id;
         }
 
-        // 3. The addressee's mailbox. The message goes there even when a chain rule rejected part of it: the
-        //    addressee owns the final verdict (its own retour), and a message the sender believes sent must not
-        //    vanish in between. The hub's findings travel with it, so the addressee sees what the hub saw.
+        // 3–6 write to different tables and partitions and none reads what another writes, so they go side by side:
+        // a message waits for the slowest, not for the sum. Each is idempotent; if one fails, the queue retries all.
         var addressee = sender.Geadresseerde;
-        await _mailboxes.DeliverAsync(addressee, id, type.Name, inbox.Afzender, inbox.Blob, heen?.Id, ct, [.. findings.Select(f => f.RetourCode).Distinct()]);
-
-        // 4. Tracking, in one write: routed (with the person, so a retour on this message finds the chain), rejected
-        //    by a chain rule, delivered; and the link to the message it answers.
-        var steps = new List<StatusStep> { new(MessageStatus.Routed, null, null) };
-        if (findings.Count > 0)
-        {
-            steps.Add(new(MessageStatus.Rejected, string.Join("; ", findings.Select(f => $"{f.RetourCode} {f.Rule}: {f.Message}")), hubRetour));
-        }
-
-        steps.Add(new(MessageStatus.Delivered, addressee, null));
-        await _tracking.RecordStepsAsync(id, steps, singlePerson, heen is null ? [] : [new MessageLink(heen.Id, "answers", heen.Bericht)], ct);
-
-        // 4b. The retour this message is owed (OP090: 3 working days; a 325 for a 323: 10), for the detection scan.
-        if (_due is not null && _detection is not null && inbox.Afzender != HubParty
-            && Detection.DueRules.ForMessage(id, type, DutchTime.DateOf(receivedOn, _options.Zone), _detection.Calendar) is { } owed)
-        {
-            await _due.ScheduleAsync(owed, ct);
-        }
-
-        // 5. The CAK's answer: a rejection is an alert for the gemeente (R4); an acceptance resolves earlier ones.
-        if (type == MessageCatalog.Wmo406 && heen is not null)
-        {
-            foreach (var personId in personOf.Values.Distinct())
-            {
-                await CakAnswerAlertsAsync(personId, heen.Id, ct);
-            }
-        }
-
-        // 6. Lateness the message itself shows, computed on receipt: a late start (R3, OP271), a retroactive
-        //    toewijzing (R7: the bijdrage already stacks the day it arrives).
-        foreach (var entry in entries)
-        {
-            await ReceiptAlertsAsync(entry, personOf[entry], gemeente, message, receivedOn, ct);
-
-            // 6b. The supplier's lead time (toewijzing → start, → report) for the gemeente's dashboard.
-            if (_leadTimes is not null && message is Wmo305)
-            {
-                await _leadTimes.RecordAsync(gemeente, message.Header.Afzender, personOf[entry], entry, _options.Zone, ct);
-            }
-        }
+        await Task.WhenAll(
+            DeliverAsync(inbox, id, type.Name, addressee, heen, findings, hubRetour, singlePerson, ct),
+            ScheduleOwedRetourAsync(inbox, id, type, receivedOn, ct),
+            CakAnswerAlertsAsync(type, heen, personOf.Values.Distinct(), ct),
+            ReceiptEffectsAsync(entries, personOf, gemeente, message, receivedOn, ct));
 
         // 7. A retour or 325 answers its heenbericht (when that went through the hub).
         if (heen is not null)
@@ -216,6 +179,67 @@ public sealed class Router
         }
 
         return new RouteResult(id, type.Name, addressee, findings, hubRetour);
+    }
+
+    /// <summary>
+    /// 3. The addressee's mailbox. The message goes there even when a chain rule rejected part of it: the addressee
+    /// owns the final verdict (its own retour), and a message the sender believes sent must not vanish in between. The
+    /// hub's findings travel with it, so the addressee sees what the hub saw.
+    /// 4. Then tracking, in one write: routed (with the person, so a retour on this message finds the chain), rejected
+    /// by a chain rule, delivered; and the link to the message it answers. After the mailbox, so "delivered" is true.
+    /// </summary>
+    private async Task DeliverAsync(InboxMessage inbox, Guid id, string bericht, string addressee, MessageRecord? heen, List<Finding> findings, Guid? hubRetour,
+        string? singlePerson, CancellationToken ct)
+    {
+        await _mailboxes.DeliverAsync(addressee, id, bericht, inbox.Afzender, inbox.Blob, heen?.Id, ct, [.. findings.Select(f => f.RetourCode).Distinct()]);
+        var steps = new List<StatusStep> { new(MessageStatus.Routed, null, null) };
+        if (findings.Count > 0)
+        {
+            steps.Add(new(MessageStatus.Rejected, string.Join("; ", findings.Select(f => $"{f.RetourCode} {f.Rule}: {f.Message}")), hubRetour));
+        }
+
+        steps.Add(new(MessageStatus.Delivered, addressee, null));
+        await _tracking.RecordStepsAsync(id, steps, singlePerson, heen is null ? [] : [new MessageLink(heen.Id, "answers", heen.Bericht)], ct);
+    }
+
+    /// <summary>4b. The retour this message is owed (OP090: 3 working days; a 325 for a 323: 10), for the detection scan.</summary>
+    private async Task ScheduleOwedRetourAsync(InboxMessage inbox, Guid id, MessageType type, DateTimeOffset receivedOn, CancellationToken ct)
+    {
+        if (_due is not null && _detection is not null && inbox.Afzender != HubParty
+            && Detection.DueRules.ForMessage(id, type, DutchTime.DateOf(receivedOn, _options.Zone), _detection.Calendar) is { } owed)
+        {
+            await _due.ScheduleAsync(owed, ct);
+        }
+    }
+
+    /// <summary>5. The CAK's answer: a rejection is an alert for the gemeente (R4); an acceptance resolves earlier ones.</summary>
+    private async Task CakAnswerAlertsAsync(MessageType type, MessageRecord? heen, IEnumerable<string> persons, CancellationToken ct)
+    {
+        if (type == MessageCatalog.Wmo406 && heen is not null)
+        {
+            foreach (var personId in persons)
+            {
+                await CakAnswerAlertsAsync(personId, heen.Id, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// 6. Lateness the message itself shows, computed on receipt: a late start (R3, OP271), a retroactive toewijzing
+    /// (R7: the bijdrage already stacks the day it arrives); 6b. the supplier's lead time (toewijzing → start, →
+    /// report) for the gemeente's dashboard.
+    /// </summary>
+    private async Task ReceiptEffectsAsync(List<LedgerEntry> entries, Dictionary<LedgerEntry, string> personOf, string gemeente, IIwmoMessage message,
+        DateTimeOffset receivedOn, CancellationToken ct)
+    {
+        foreach (var entry in entries)
+        {
+            await ReceiptAlertsAsync(entry, personOf[entry], gemeente, message, receivedOn, ct);
+            if (_leadTimes is not null && message is Wmo305)
+            {
+                await _leadTimes.RecordAsync(gemeente, message.Header.Afzender, personOf[entry], entry, _options.Zone, ct);
+            }
+        }
     }
 
     /// <summary>

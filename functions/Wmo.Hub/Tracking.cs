@@ -79,11 +79,13 @@ public sealed class Tracking
 
     public const string IndexTableName = "berichtindex";
     private readonly TableClient _index;
+    private readonly TableGroupCommit _group;
 
     public Tracking(StorageClients storage, TimeProvider time)
     {
         _table = storage.GetTable(TableName);
         _index = storage.GetTable(IndexTableName);
+        _group = storage.GroupCommit;
         _time = time;
     }
 
@@ -141,7 +143,9 @@ public sealed class Tracking
     /// Table <c>berichtindex</c>, the search index of the dashboard's message page: per message a row in the
     /// partition of its sender and of its addressee per month (<c>party|yyyyMM</c>), and one in the hub-wide
     /// partition of its day (<c>*|yyyyMMdd</c>, for the admin), newest first (RowKey = inverted ticks | id).
-    /// Per party and month, so a month-end peak spreads over every party's partition.
+    /// Per party and month, so a month-end peak spreads over every party's partition. Every message writes into the
+    /// day's partition and its parties' months, so concurrent messages share those writes (group commit): under load
+    /// a request carries the rows of many messages.
     /// </summary>
     private Task IndexAsync(MessageRecord r, CancellationToken ct)
     {
@@ -153,8 +157,8 @@ public sealed class Tracking
             ["Bericht"] = r.Bericht, ["Afzender"] = r.Afzender, ["Geadresseerde"] = r.Geadresseerde, ["Identificatie"] = r.Identificatie,
             ["Dagtekening"] = r.Dagtekening.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["ReceivedOn"] = r.ReceivedOn,
         };
-        return Task.WhenAll(new[] { r.Afzender + "|" + month, r.Geadresseerde + "|" + month, "*|" + day }.Distinct()
-            .Select(pk => _index.UpsertAsync(Entity(pk), TableUpdateMode.Replace, ct)));
+        return _group.UpsertAsync(_index, new[] { r.Afzender + "|" + month, r.Geadresseerde + "|" + month, "*|" + day }.Distinct().Select(Entity),
+            TableUpdateMode.Replace, ct);
     }
 
     private static DateOnly DutchTimeOf(DateTimeOffset at) => Wmo.Messages.DutchTime.DateOf(at);

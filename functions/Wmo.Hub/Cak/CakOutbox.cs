@@ -44,6 +44,30 @@ public sealed class CakOutbox
 
     public Task CompleteAsync(PendingWmo405 item, CancellationToken ct = default) => _table.DeleteAsync(Pending, item.RowKey, ct: ct);
 
+    /// <summary>
+    /// Removes delivered messages, a hundred per transaction. A row that is gone already (a relay that crashed after
+    /// deleting it) would fail the transaction: then each is deleted alone, where a missing row is no error.
+    /// </summary>
+    public async Task CompleteAsync(IReadOnlyList<PendingWmo405> items, CancellationToken ct = default)
+    {
+        foreach (var chunk in items.DistinctBy(i => i.RowKey).Chunk(TableIdioms.MaxTransactionActions))
+        {
+            try
+            {
+                await (chunk.Length == 1
+                    ? CompleteAsync(chunk[0], ct)
+                    : _table.SubmitBatchAsync([.. chunk.Select(i => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Pending, i.RowKey), Azure.ETag.All))], ct));
+            }
+            catch (TableTransactionFailedException ex) when (ex.IsNotFound)
+            {
+                foreach (var item in chunk)
+                {
+                    await CompleteAsync(item, ct);
+                }
+            }
+        }
+    }
+
     public async Task<int> CountAsync(CancellationToken ct = default)
     {
         var count = 0;

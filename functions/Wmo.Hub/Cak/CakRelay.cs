@@ -62,16 +62,30 @@ public sealed class FileDropCakTransport(IFileSystem files, string folder) : ICa
     }
 }
 
+/// <summary>A transport that takes several WMO405 at once, all or none and in order (one request for many).</summary>
+public interface IBatchCakTransport : ICakTransport
+{
+    /// <summary>How many messages one call takes at most.</summary>
+    int MaxBatch { get; }
+
+    Task SendAllAsync(IReadOnlyList<PendingWmo405> items, CancellationToken ct);
+}
+
 /// <summary>The CAK collects from its mailbox in the hub (<c>GET /api/mailbox</c> with the CAK's key).</summary>
-public sealed class MailboxCakTransport(Mailboxes mailboxes) : ICakTransport
+public sealed class MailboxCakTransport(Mailboxes mailboxes) : IBatchCakTransport
 {
     public string Name => "mailbox";
 
     // The mailbox item points at the archived blob; the CAK downloads it from there.
     public bool NeedsContent => false;
 
+    public int MaxBatch => 50;
+
     public Task SendAsync(PendingWmo405 item, string identificatie, byte[] xml, CancellationToken ct) =>
         mailboxes.DeliverAsync(Routing.Cak, item.Id, Wmo.Messages.MessageCatalog.Wmo405.Name, item.Gemeente, item.Blob, null, ct);
+
+    public Task SendAllAsync(IReadOnlyList<PendingWmo405> items, CancellationToken ct) =>
+        mailboxes.DeliverInOrderAsync(Routing.Cak, [.. items.Select(i => (i.Id, Wmo.Messages.MessageCatalog.Wmo405.Name, i.Gemeente, i.Blob))], ct);
 }
 
 /// <summary>What one relay round did.</summary>
@@ -96,30 +110,45 @@ public sealed class CakRelay(CakOutbox outbox, ICakTransport transport, StorageC
         var pending = await outbox.PeekAsync(max, ct);
         var sent = 0;
 
-        foreach (var item in pending)
+        // One message at a time, or as many as the transport takes at once (all or none, in order).
+        foreach (var chunk in pending.Chunk(transport is IBatchCakTransport batch ? batch.MaxBatch : 1))
         {
-            // Logged under the message the WMO405 came from, so one BerichtId leads from intake to the CAK.
-            using var correlation = _logger.BeginBerichtScope(item.Cause ?? item.Id);
-            var xml = !transport.NeedsContent ? [] : (await archive.GetAsync(item.Blob, ct)
-                ?? throw new InvalidOperationException($"WMO405 {item.Id:N} is not in the archive ({item.Blob}).")).Content;
+            var first = chunk[0];
             try
             {
-                await transport.SendAsync(item, item.Identificatie, xml, ct);
+                if (chunk.Length > 1)
+                {
+                    await ((IBatchCakTransport)transport).SendAllAsync(chunk, ct);
+                }
+                else
+                {
+                    // Logged under the message the WMO405 came from, so one BerichtId leads from intake to the CAK.
+                    using var correlation = _logger.BeginBerichtScope(first.Cause ?? first.Id);
+                    var xml = !transport.NeedsContent ? [] : (await archive.GetAsync(first.Blob, ct)
+                        ?? throw new InvalidOperationException($"WMO405 {first.Id:N} is not in the archive ({first.Blob}).")).Content;
+                    await transport.SendAsync(first, first.Identificatie, xml, ct);
+                }
             }
             catch (Exception ex) when (HubHttpClients.IsUnreachable(ex) && !ct.IsCancellationRequested)
             {
                 _logger.LogWarning("WMO405 {Wmo405} for gemeente {Gemeente} not delivered via {Transport}: {Error}; it waits for the next round",
-                    item.Id, item.Gemeente, transport.Name, ex.Message);
-                await tracking.RecordLatestAsync(item.Id, MessageStatus.Failed, $"CAK niet bereikbaar via {transport.Name}: {ex.Message}", ct);
+                    first.Id, first.Gemeente, transport.Name, ex.Message);
+                await tracking.RecordLatestAsync(first.Id, MessageStatus.Failed, $"CAK niet bereikbaar via {transport.Name}: {ex.Message}", ct);
                 await RaiseUnreachableAsync(pending.Count - sent, ex.Message, ct);
                 return new RelayRound(sent, pending.Count - sent, ex.Message);
             }
 
-            await tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Delivered, $"CAK ({transport.Name})", null)], null, [], ct);
+            // Each message's history is its own partition: written side by side. Out of the outbox only after that.
+            await Task.WhenAll(chunk.Select(item => tracking.RecordStepsAsync(item.Id, [new(MessageStatus.Delivered, $"CAK ({transport.Name})", null)], null, [], ct)));
             _failingSince = null;
-            await outbox.CompleteAsync(item, ct);
-            _logger.LogInformation("WMO405 {Wmo405} for gemeente {Gemeente} delivered to the CAK via {Transport}", item.Id, item.Gemeente, transport.Name);
-            sent++;
+            await outbox.CompleteAsync(chunk, ct);
+            foreach (var item in chunk)
+            {
+                using var correlation = _logger.BeginBerichtScope(item.Cause ?? item.Id);
+                _logger.LogInformation("WMO405 {Wmo405} for gemeente {Gemeente} delivered to the CAK via {Transport}", item.Id, item.Gemeente, transport.Name);
+            }
+
+            sent += chunk.Length;
         }
 
         if (_mayHaveOpenAlert)

@@ -30,6 +30,7 @@ public sealed class LeadTimes(StorageClients storage)
 {
     public const string TableName = "levertijden";
     private readonly TableClient _table = storage.GetTable(TableName);
+    private readonly TableGroupCommit _group = storage.GroupCommit;
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
@@ -49,7 +50,8 @@ public sealed class LeadTimes(StorageClients storage)
             if (e.Kind == LedgerEventKinds.Start && e.Toewijzingsdatum is { } toegewezen)
             {
                 var arrival = DutchTime.DateOf(e.ReceivedOn, zone);
-                await _table.UpsertAsync(new TableEntity(gemeente, Key(arrival, personId, nummer, begin))
+                // One row per start into the gemeente's partition: concurrent routings share the write.
+                await _group.UpsertAsync(_table, new TableEntity(gemeente, Key(arrival, personId, nummer, begin))
                 {
                     ["Aanbieder"] = aanbieder,
                     ["Categorie"] = e.Product?.Split('/')[0],
