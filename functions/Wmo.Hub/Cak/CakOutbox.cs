@@ -24,14 +24,22 @@ public sealed class CakOutbox
     public const string TableName = "cakuit";
     private const string Pending = "pending";
     private readonly TableClient _table;
+    private readonly TableGroupCommit _group;
 
-    public CakOutbox(StorageClients storage, string tableName = TableName) => _table = storage.GetTable(tableName);
+    public CakOutbox(StorageClients storage, string tableName = TableName)
+    {
+        _table = storage.GetTable(tableName);
+        _group = storage.GroupCommit;
+    }
 
     public Task EnsureTableAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(cancellationToken: ct);
 
-    /// <summary>Queues a WMO405 once (the same row on every attempt of the message that caused it).</summary>
+    /// <summary>
+    /// Queues a WMO405 once (the same row on every attempt of the message that caused it). Every WMO405 goes to the
+    /// one partition, so those routed at the same time share a transaction.
+    /// </summary>
     public Task EnqueueAsync(Guid id, string blob, string gemeente, string identificatie, DateTimeOffset decidedOn, Guid? cause = null, CancellationToken ct = default) =>
-        _table.UpsertAsync(new TableEntity(Pending, decidedOn.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + id.ToString("N"))
+        _group.UpsertAsync(_table, new TableEntity(Pending, decidedOn.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + id.ToString("N"))
         {
             ["Id"] = id, ["Blob"] = blob, ["Gemeente"] = gemeente, ["Identificatie"] = identificatie, ["Cause"] = cause,
         }, TableUpdateMode.Replace, ct);
