@@ -63,7 +63,7 @@ public sealed class TableGroupCommit
     private Task<bool> Enqueue(TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var write = new Write(actions, actions.Sum(a => EstimateBytes((TableEntity)a.Entity)));
+        var write = new Write(actions, actions.Sum(a => EstimateBytes((TableEntity)a.Entity)), StorageMeter.Phase);
         var key = (table.Uri.AbsoluteUri, actions[0].Entity.PartitionKey);
         Partition? idle = null;
         lock (_gate)
@@ -79,8 +79,12 @@ public sealed class TableGroupCommit
 
         if (idle is not null)
         {
-            // The flush belongs to no caller: one caller giving up must not cancel the others' rows.
-            _ = Task.Run(() => FlushAsync(key, idle), CancellationToken.None);
+            // The flush belongs to no caller: one caller giving up must not cancel the others' rows, and it does not
+            // run in the first caller's context (its log scope, its meter phase) but sets each request's phase itself.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(() => FlushAsync(key, idle), CancellationToken.None);
+            }
         }
 
         return write.Done.Task.WaitAsync(ct);
@@ -130,6 +134,8 @@ public sealed class TableGroupCommit
     {
         while (batch.Count > 0)
         {
+            // A shared request is metered under the function whose write opened it.
+            using var phase = batch[0].Phase is { } opener ? StorageMeter.BeginPhase(opener) : null;
             var actions = batch.SelectMany(w => w.Actions).ToList();
             try
             {
@@ -216,7 +222,7 @@ public sealed class TableGroupCommit
         public List<Write> Waiting { get; } = [];
     }
 
-    private sealed record Write(IReadOnlyList<TableTransactionAction> Actions, int Bytes)
+    private sealed record Write(IReadOnlyList<TableTransactionAction> Actions, int Bytes, string? Phase)
     {
         public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

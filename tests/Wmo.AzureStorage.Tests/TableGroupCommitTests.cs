@@ -62,6 +62,31 @@ public sealed class TableGroupCommitTests : IClassFixture<AzuriteFixture>
     }
 
     [Fact]
+    public async Task A_shared_request_is_metered_under_the_function_whose_write_opened_it()
+    {
+        var table = await NewTableAsync();
+        var group = new TableGroupCommit();
+        var (first, second) = ("gc-" + Guid.NewGuid().ToString("N")[..8], "gc-" + Guid.NewGuid().ToString("N")[..8]);
+        Task Write(string phase, int i)
+        {
+            using (StorageMeter.BeginPhase(phase))
+            {
+                return group.UpsertAsync(table, new TableEntity("p", $"r{i:D3}"));
+            }
+        }
+
+        // 100 writes of one function, then 150 of another, into one partition. A request takes at most 100 rows in
+        // arrival order, so the last 50 go in requests the second function's writes open, whichever way the flush
+        // cuts the rest; the flush (started by the first function's write) must not count those under the first.
+        await Task.WhenAll([.. Enumerable.Range(0, 100).Select(i => Write(first, i)), .. Enumerable.Range(100, 150).Select(i => Write(second, i))]);
+
+        Assert.Equal(250, (await RowsAsync(table, "p")).Count);
+        Assert.InRange(Requests(first), 1, 100);
+        Assert.InRange(Requests(second), 1, 150);
+        Assert.InRange(Requests(first) + Requests(second), 3, 250);
+    }
+
+    [Fact]
     public async Task A_row_into_an_idle_partition_is_one_plain_upsert_sent_at_once()
     {
         var table = await NewTableAsync();
