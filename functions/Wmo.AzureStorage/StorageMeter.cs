@@ -13,7 +13,7 @@ namespace Wmo.AzureStorage;
 public sealed record StorageOperationKind(string Phase, string Service, string Operation, string Resource);
 
 /// <summary>What the meter saw of one <see cref="StorageOperationKind"/>.</summary>
-/// <param name="Rows">Entities returned by table queries (what the query read back; the rows it scanned are not visible).</param>
+/// <param name="Rows">Entities returned by table queries (what the query read back; the rows it scanned are not visible), and entities written by table batches.</param>
 public sealed record StorageOperationStats(StorageOperationKind Kind, long Count, long Failed, double TotalMs, long RequestBytes, long ResponseBytes, long Rows);
 
 /// <summary>
@@ -28,6 +28,7 @@ public sealed class StorageMeter
 
     private static readonly AsyncLocal<string?> CurrentPhase = new();
     private static readonly AsyncLocal<string?> CurrentResource = new();
+    private static readonly AsyncLocal<int> CurrentBatchRows = new();
 
     private readonly ConcurrentDictionary<StorageOperationKind, Counter> _counters = new();
 
@@ -43,8 +44,20 @@ public sealed class StorageMeter
     /// <summary>The phase requests of the calling flow are counted under (null: none set).</summary>
     public static string? Phase => CurrentPhase.Value;
 
-    /// <summary>Names the table of a batch request, whose URL (<c>$batch</c>) does not.</summary>
-    internal static IDisposable BeginResource(string resource) => new Restore(CurrentResource, resource);
+    /// <summary>Names the table of a batch request, whose URL (<c>$batch</c>) does not, and how many entities it writes.</summary>
+    internal static IDisposable BeginBatch(string resource, int rows)
+    {
+        var previous = CurrentBatchRows.Value;
+        var named = new Restore(CurrentResource, resource);
+        CurrentBatchRows.Value = rows;
+        return new Undo(() =>
+        {
+            CurrentBatchRows.Value = previous;
+            named.Dispose();
+        });
+    }
+
+    internal static int BatchRows => CurrentBatchRows.Value;
 
     public IReadOnlyList<StorageOperationStats> Snapshot() =>
         [.. _counters.Select(c => c.Value.Stats(c.Key)).OrderBy(s => s.Kind.Phase, StringComparer.Ordinal).ThenBy(s => s.Kind.Service, StringComparer.Ordinal)
@@ -80,6 +93,11 @@ public sealed class StorageMeter
 
         public StorageOperationStats Stats(StorageOperationKind kind) => new(kind, Interlocked.Read(ref _count), Interlocked.Read(ref _failed),
             TimeSpan.FromTicks(Interlocked.Read(ref _ticks)).TotalMilliseconds, Interlocked.Read(ref _requestBytes), Interlocked.Read(ref _responseBytes), Interlocked.Read(ref _rows));
+    }
+
+    private sealed class Undo(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
     }
 
     private sealed class Restore : IDisposable
@@ -149,6 +167,11 @@ public sealed class StorageMeterPolicy(string service, StorageMeter meter) : Htt
             {
                 operation = "receive-empty"; // polling an empty queue: billed like any request
             }
+        }
+
+        if (operation == "batch")
+        {
+            rows = StorageMeter.BatchRows; // one request, many entities: what storage works through
         }
 
         var requestBytes = message.Request.Content?.TryComputeLength(out var length) == true ? length : 0;

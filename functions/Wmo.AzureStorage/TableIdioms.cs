@@ -131,7 +131,7 @@ public static class TableIdioms
                 throw new ArgumentException("All actions of a table transaction must share one PartitionKey.", nameof(actions));
             }
 
-            using var named = StorageMeter.BeginResource(table.Name); // a batch's URL does not name its table
+            using var named = StorageMeter.BeginBatch(table.Name, actions.Count); // a batch's URL does not name its table
             await table.SubmitTransactionAsync(actions, ct).ConfigureAwait(false);
         }
     }

@@ -48,11 +48,12 @@ internal sealed class StorageMix(IReadOnlyList<StorageOperationStats> rows, int 
         string Share(double ms) => totalMs <= 0 ? "-" : (ms / totalMs).ToString("P0", CultureInfo.InvariantCulture);
         output.WriteLine();
         output.WriteLine($"Storage operations for {Messages} routed WMO305 (host's meter; count per message, mean time, share of all storage time):");
-        output.WriteLine("| stage              | function        | service | operation      | resource       | per msg | mean ms | time | rows/query");
+        output.WriteLine("| stage              | function        | service | operation      | resource       | per msg | mean ms | time | rows/request");
         output.WriteLine("|--------------------|-----------------|---------|----------------|----------------|--------:|--------:|-----:|---------:");
         foreach (var r in Rows.OrderBy(r => Stage(r.Kind), StringComparer.Ordinal).ThenByDescending(r => r.Count))
         {
-            var rowsPerQuery = r.Kind.Operation == "query" ? ((double)r.Rows / r.Count).ToString("F1", CultureInfo.InvariantCulture) : "";
+            // Entities a query returned or a batch wrote: the work behind one request.
+            var rowsPerQuery = r.Kind.Operation is "query" or "batch" ? ((double)r.Rows / r.Count).ToString("F1", CultureInfo.InvariantCulture) : "";
             output.WriteLine($"| {Stage(r.Kind),-18} | {r.Kind.Phase,-15} | {r.Kind.Service,-7} | {r.Kind.Operation,-14} | {r.Kind.Resource,-14} | {(double)r.Count / Messages,7:F2} | {r.TotalMs / r.Count,7:F1} | {Share(r.TotalMs),4} | {rowsPerQuery,8}");
         }
 
@@ -102,7 +103,7 @@ internal static class StorageReplay
         // Each kind's payload is made once: the replay shares the CPU with Azurite, so it does no work the host does not.
         var kinds = mix.Rows.Select(r => (r.Kind, PerMessage: (double)r.Count / mix.Messages,
             Payload: new string('x', Math.Max(1, (int)Math.Clamp(r.RequestBytes / Math.Max(1, r.Count), 16, 60_000) - 200)),
-            Rows: (int)Math.Max(1, r.Rows / Math.Max(1, r.Count)))).ToList();
+            Rows: (int)Math.Max(1, Math.Round((double)r.Rows / Math.Max(1, r.Count))))).ToList();
 
         // Resources of their own, created first (creation is not part of the mix's steady state).
         var tables = new Dictionary<string, TableClient>();
@@ -208,11 +209,10 @@ internal static class StorageReplay
                     await table.DeleteAsync(partition, row);
                     break;
                 case "batch":
-                    await table.SubmitBatchAsync(
-                    [
-                        new(TableTransactionActionType.UpsertReplace, entity),
-                        new(TableTransactionActionType.UpsertReplace, new TableEntity(partition, row + "|b") { ["Data"] = "x" }),
-                    ]);
+                    // As many entities as the host's transactions of this kind wrote on average, sharing its bytes.
+                    var share = payload[..Math.Max(1, payload.Length / rows)];
+                    await table.SubmitBatchAsync([.. Enumerable.Range(0, Math.Min(rows, TableIdioms.MaxTransactionActions))
+                        .Select(k => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, row + "|" + k) { ["Data"] = share }))]);
                     break;
                 case "merge" or "upsert-merge":
                     await table.UpsertAsync(entity, TableUpdateMode.Merge);
