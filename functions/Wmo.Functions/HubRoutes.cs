@@ -50,7 +50,7 @@ public sealed class HubRoutes
 
     /// <summary>
     /// Runs the endpoint that matches the request's method and path, with its route values, as the local host's router
-    /// would; a request no endpoint matches gets 404.
+    /// would; a request no endpoint matches gets 404 as problem+json.
     /// </summary>
     public Task InvokeAsync(HttpContext context)
     {
@@ -65,8 +65,11 @@ public sealed class HubRoutes
             }
         }
 
-        context.Response.StatusCode = StatusCodes.Status404NotFound;
-        return Task.CompletedTask;
+        // Reached when the Functions host matched a function's route template but no endpoint takes the request (a
+        // method or path the template admits and the endpoint does not): the same headers and kind of answer as any.
+        WebSecurity.Apply(context.Response);
+        return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+            detail: $"No endpoint of the hub serves {method} {context.Request.Path}.").ExecuteAsync(context);
     }
 
     /// <summary>

@@ -162,36 +162,37 @@ public sealed class Router
             hubRetour = item.Id;
         }
 
-        // 3–6 write to different tables and partitions and none reads what another writes, so they go side by side:
+        // 3–8 write to different tables and partitions and none reads what another writes, so they go side by side:
         // a message waits for the slowest, not for the sum. Each is idempotent; if one fails, the queue retries all.
         var addressee = sender.Geadresseerde;
         await Task.WhenAll(
-            DeliverAsync(inbox, id, type.Name, addressee, heen, findings, hubRetour, singlePerson, ct),
+            DeliverAsync(inbox, id, type, message, addressee, heen, findings, hubRetour, singlePerson, ct),
             ScheduleOwedRetourAsync(inbox, id, type, receivedOn, ct),
             CakAnswerAlertsAsync(type, heen, personOf.Values.Distinct(), ct),
             ReceiptEffectsAsync(entries, personOf, gemeente, message, receivedOn, ct));
 
-        // 7. A retour or 325 answers its heenbericht (when that went through the hub).
+        return new RouteResult(id, type.Name, addressee, findings, hubRetour);
+    }
+
+    /// <summary>
+    /// 3. A retour or 325 answers its heenbericht (when that went through the hub): recorded on the heenbericht first,
+    /// so whoever sees the answer in a mailbox finds its heenbericht answered.
+    /// 4. The addressee's mailbox. The message goes there even when a chain rule rejected part of it: the addressee
+    /// owns the final verdict (its own retour), and a message the sender believes sent must not vanish in between. The
+    /// hub's findings travel with it, so the addressee sees what the hub saw.
+    /// 5. Then tracking, in one write: routed (with the person, so a retour on this message finds the chain), rejected
+    /// by a chain rule, delivered; and the link to the message it answers. After the mailbox, so "delivered" is true.
+    /// </summary>
+    private async Task DeliverAsync(InboxMessage inbox, Guid id, MessageType type, IIwmoMessage message, string addressee, MessageRecord? heen, List<Finding> findings,
+        Guid? hubRetour, string? singlePerson, CancellationToken ct)
+    {
         if (heen is not null)
         {
             var verdict = message is RetourBericht r && !r.IsApproved ? "afgekeurd: " + string.Join(", ", r.HeaderCodes.Concat(r.Classes.SelectMany(c => c.Codes)).Where(c => c != RetourCodes.GeenOpmerking).Distinct()) : "goedgekeurd";
             await _tracking.RecordStepsAsync(heen.Id, [new(MessageStatus.Answered, $"{type.Name} {verdict}", id)], null, [new MessageLink(id, "answered-by", type.Name)], ct);
         }
 
-        return new RouteResult(id, type.Name, addressee, findings, hubRetour);
-    }
-
-    /// <summary>
-    /// 3. The addressee's mailbox. The message goes there even when a chain rule rejected part of it: the addressee
-    /// owns the final verdict (its own retour), and a message the sender believes sent must not vanish in between. The
-    /// hub's findings travel with it, so the addressee sees what the hub saw.
-    /// 4. Then tracking, in one write: routed (with the person, so a retour on this message finds the chain), rejected
-    /// by a chain rule, delivered; and the link to the message it answers. After the mailbox, so "delivered" is true.
-    /// </summary>
-    private async Task DeliverAsync(InboxMessage inbox, Guid id, string bericht, string addressee, MessageRecord? heen, List<Finding> findings, Guid? hubRetour,
-        string? singlePerson, CancellationToken ct)
-    {
-        await _mailboxes.DeliverAsync(addressee, id, bericht, inbox.Afzender, inbox.Blob, heen?.Id, ct, [.. findings.Select(f => f.RetourCode).Distinct()]);
+        await _mailboxes.DeliverAsync(addressee, id, type.Name, inbox.Afzender, inbox.Blob, heen?.Id, ct, [.. findings.Select(f => f.RetourCode).Distinct()]);
         var steps = new List<StatusStep> { new(MessageStatus.Routed, null, null) };
         if (findings.Count > 0)
         {
@@ -202,7 +203,7 @@ public sealed class Router
         await _tracking.RecordStepsAsync(id, steps, singlePerson, heen is null ? [] : [new MessageLink(heen.Id, "answers", heen.Bericht)], ct);
     }
 
-    /// <summary>4b. The retour this message is owed (OP090: 3 working days; a 325 for a 323: 10), for the detection scan.</summary>
+    /// <summary>6. The retour this message is owed (OP090: 3 working days; a 325 for a 323: 10), for the detection scan.</summary>
     private async Task ScheduleOwedRetourAsync(InboxMessage inbox, Guid id, MessageType type, DateTimeOffset receivedOn, CancellationToken ct)
     {
         if (_due is not null && _detection is not null && inbox.Afzender != HubParty
@@ -212,7 +213,7 @@ public sealed class Router
         }
     }
 
-    /// <summary>5. The CAK's answer: a rejection is an alert for the gemeente (R4); an acceptance resolves earlier ones.</summary>
+    /// <summary>7. The CAK's answer: a rejection is an alert for the gemeente (R4); an acceptance resolves earlier ones.</summary>
     private async Task CakAnswerAlertsAsync(MessageType type, MessageRecord? heen, IEnumerable<string> persons, CancellationToken ct)
     {
         if (type == MessageCatalog.Wmo406 && heen is not null)
@@ -225,8 +226,8 @@ public sealed class Router
     }
 
     /// <summary>
-    /// 6. Lateness the message itself shows, computed on receipt: a late start (R3, OP271), a retroactive toewijzing
-    /// (R7: the bijdrage already stacks the day it arrives); 6b. the supplier's lead time (toewijzing → start, →
+    /// 8. Lateness the message itself shows, computed on receipt: a late start (R3, OP271), a retroactive toewijzing
+    /// (R7: the bijdrage already stacks the day it arrives); 8b. the supplier's lead time (toewijzing → start, →
     /// report) for the gemeente's dashboard.
     /// </summary>
     private async Task ReceiptEffectsAsync(List<LedgerEntry> entries, Dictionary<LedgerEntry, string> personOf, string gemeente, IIwmoMessage message,

@@ -172,6 +172,29 @@ public sealed class FunctionsAppTests
         Assert.Equal(endpoints, functions.Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData("GET", "/api/no-such-endpoint")]
+    [InlineData("DELETE", "/api/berichten")]
+    public async Task A_request_no_endpoint_takes_gets_404_as_problem_json_with_the_security_headers(string method, string path)
+    {
+        using var host = Program.Build(["--AzureWebJobsStorage", "UseDevelopmentStorage=true"]);
+        await using var scope = host.Services.CreateAsyncScope();
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Method = method;
+        context.Request.Path = path;
+        context.Response.Body = new MemoryStream();
+
+        await host.Services.GetRequiredService<HubRoutes>().InvokeAsync(context);
+
+        Assert.Equal(404, context.Response.StatusCode);
+        Assert.StartsWith("application/problem+json", context.Response.ContentType);
+        Assert.Equal("nosniff", context.Response.Headers.XContentTypeOptions);
+        Assert.Equal(WebSecurity.ContentSecurityPolicy, context.Response.Headers.ContentSecurityPolicy);
+        context.Response.Body.Position = 0;
+        using var problem = await JsonDocument.ParseAsync(context.Response.Body);
+        Assert.Contains($"{method} {path}", problem.RootElement.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task The_local_host_runs_every_function_of_the_app_and_maps_each_HTTP_function()
     {
