@@ -189,7 +189,6 @@ internal static class HubBenchmark
                 {
                     slow.Add((due.TotalSeconds, ms));
                 }
-
             }));
         }
 
