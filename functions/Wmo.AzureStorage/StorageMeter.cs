@@ -27,8 +27,7 @@ public sealed class StorageMeter
     public static StorageMeter Shared { get; } = new();
 
     private static readonly AsyncLocal<string?> CurrentPhase = new();
-    private static readonly AsyncLocal<string?> CurrentResource = new();
-    private static readonly AsyncLocal<int> CurrentBatchRows = new();
+    private static readonly AsyncLocal<(string Resource, int Rows)?> CurrentBatch = new();
 
     private readonly ConcurrentDictionary<StorageOperationKind, Counter> _counters = new();
 
@@ -39,25 +38,15 @@ public sealed class StorageMeter
     /// Marks the requests of the calling flow (and everything it awaits or starts) as done for <paramref name="phase"/>
     /// until disposed; the runtime sets the function's name around each invocation and each queue listener.
     /// </summary>
-    public static IDisposable BeginPhase(string phase) => new Restore(CurrentPhase, phase);
+    public static IDisposable BeginPhase(string phase) => new Restore<string?>(CurrentPhase, phase);
 
     /// <summary>The phase requests of the calling flow are counted under (null: none set).</summary>
     public static string? Phase => CurrentPhase.Value;
 
     /// <summary>Names the table of a batch request, whose URL (<c>$batch</c>) does not, and how many entities it writes.</summary>
-    internal static IDisposable BeginBatch(string resource, int rows)
-    {
-        var previous = CurrentBatchRows.Value;
-        var named = new Restore(CurrentResource, resource);
-        CurrentBatchRows.Value = rows;
-        return new Undo(() =>
-        {
-            CurrentBatchRows.Value = previous;
-            named.Dispose();
-        });
-    }
+    internal static IDisposable BeginBatch(string resource, int rows) => new Restore<(string, int)?>(CurrentBatch, (resource, rows));
 
-    internal static int BatchRows => CurrentBatchRows.Value;
+    internal static int BatchRows => CurrentBatch.Value?.Rows ?? 0;
 
     public IReadOnlyList<StorageOperationStats> Snapshot() =>
         [.. _counters.Select(c => c.Value.Stats(c.Key)).OrderBy(s => s.Kind.Phase, StringComparer.Ordinal).ThenBy(s => s.Kind.Service, StringComparer.Ordinal)
@@ -66,7 +55,7 @@ public sealed class StorageMeter
     internal void Record(StorageOperationKind kind, bool failed, TimeSpan elapsed, long requestBytes, long responseBytes, long rows) =>
         _counters.GetOrAdd(kind, _ => new Counter()).Add(failed, elapsed, requestBytes, responseBytes, rows);
 
-    internal static string? ResourceHint => CurrentResource.Value;
+    internal static string? ResourceHint => CurrentBatch.Value?.Resource;
 
     private sealed class Counter
     {
@@ -95,20 +84,15 @@ public sealed class StorageMeter
             TimeSpan.FromTicks(Interlocked.Read(ref _ticks)).TotalMilliseconds, Interlocked.Read(ref _requestBytes), Interlocked.Read(ref _responseBytes), Interlocked.Read(ref _rows));
     }
 
-    private sealed class Undo(Action undo) : IDisposable
+    private sealed class Restore<T> : IDisposable
     {
-        public void Dispose() => undo();
-    }
+        private readonly AsyncLocal<T> _slot;
+        private readonly T _previous;
 
-    private sealed class Restore : IDisposable
-    {
-        private readonly AsyncLocal<string?> _slot;
-        private readonly string? _previous;
-
-        public Restore(AsyncLocal<string?> slot, string value)
+        public Restore(AsyncLocal<T> slot, T value)
         {
             _slot = slot;
-            _previous = slot.Value;
+            _previous = slot.Value!;
             slot.Value = value;
         }
 
